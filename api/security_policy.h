@@ -1,0 +1,169 @@
+#pragma once
+// SecurityPolicy (castellan.io/v1alpha1, cluster-scoped): plain data, as DESIGN.md sketches it.
+// Parsing, defaulting and validation live in api/security_policy_codec.h.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/object_meta.h"
+
+namespace castellan::api {
+
+inline constexpr const char* kGroup = "castellan.io";
+inline constexpr const char* kVersion = "v1alpha1";
+inline constexpr const char* kApiVersion = "castellan.io/v1alpha1";
+inline constexpr const char* kSecurityPolicyKind = "SecurityPolicy";
+
+enum class Mode { Enforce, Audit, Warn };
+enum class FailurePolicy { Fail, Ignore };
+enum class PodSecurityLevel { Privileged, Baseline, Restricted };
+
+// metav1.LabelSelectorRequirement; op is one of In, NotIn, Exists, DoesNotExist.
+struct LabelSelectorRequirement {
+  std::string key;
+  std::string op;
+  std::vector<std::string> values;
+};
+
+// metav1.LabelSelector. An empty selector matches everything.
+struct LabelSelector {
+  std::map<std::string, std::string> matchLabels;
+  std::vector<LabelSelectorRequirement> matchExpressions;
+};
+
+// spec.match and spec.exclude share this shape.
+struct ResourceFilter {
+  std::vector<std::string> namespaces;  // globs (`*`, `?`); empty = all
+  std::optional<LabelSelector> namespaceSelector;
+  std::optional<LabelSelector> podSelector;
+};
+
+struct PodSecuritySpec {
+  // Absent: no Pod Security Standards check. `privileged` checks nothing either.
+  std::optional<PodSecurityLevel> level;
+};
+
+struct ContainerRules {
+  bool requireResourceLimits = false;
+  bool requireReadOnlyRootFilesystem = false;
+};
+
+struct ImageRules {
+  std::vector<std::string> allowedRegistries;  // globs over "registry/repository"; empty = any
+  bool requireDigest = false;
+  bool disallowLatestTag = false;
+  std::vector<std::string> deniedDigests;  // "sha256:<64 hex>"
+};
+
+struct Mutations {
+  bool runAsNonRoot = false;
+  bool dropAllCapabilities = false;
+  bool seccompRuntimeDefault = false;
+  bool disallowPrivilegeEscalation = false;
+
+  bool any() const {
+    return runAsNonRoot || dropAllCapabilities || seccompRuntimeDefault ||
+           disallowPrivilegeEscalation;
+  }
+};
+
+enum class RuntimeAction { Alert, Kill };
+
+struct ExecMatch {
+  std::vector<std::string> names;  // process names (basename of the executable), exact
+};
+
+struct FileWriteMatch {
+  std::vector<std::string> pathPrefixes;  // absolute path prefixes
+};
+
+struct ConnectMatch {
+  std::vector<std::string> exceptCIDRs;  // destinations that do not alert
+  std::vector<uint16_t> exceptPorts;     // destination ports that do not alert
+};
+
+// Exactly one of exec, fileWrite, connect is set (validation enforces it).
+struct RuntimeRule {
+  std::string name;
+  std::optional<ExecMatch> exec;
+  std::optional<FileWriteMatch> fileWrite;
+  std::optional<ConnectMatch> connect;
+  RuntimeAction action = RuntimeAction::Alert;  // Kill only for exec rules
+};
+
+enum class ResponseAction { DeletePod, IsolatePod, TaintNode, QuarantineImage, Notify };
+
+struct NotifySpec {
+  std::string url;
+  std::string headersSecret;  // optional Secret in Castellan's namespace holding HTTP headers
+};
+
+struct ResponseSpec {
+  std::vector<std::string> rules;  // names of runtime rules of this policy
+  std::vector<ResponseAction> actions;
+  std::optional<NotifySpec> notify;  // required when actions contain Notify
+};
+
+struct RuntimeSpec {
+  std::vector<RuntimeRule> rules;
+  std::vector<ResponseSpec> responses;
+};
+
+struct SecurityPolicySpec {
+  Mode mode = Mode::Audit;
+  FailurePolicy failurePolicy = FailurePolicy::Fail;
+  ResourceFilter match;
+  ResourceFilter exclude;  // defaulted to namespaces: [kube-system]
+  PodSecuritySpec podSecurity;
+  ContainerRules containers;
+  ImageRules images;
+  Mutations mutations;
+  RuntimeSpec runtime;
+};
+
+struct AdmissionCounts {
+  int64_t allowed = 0;
+  int64_t denied = 0;
+  int64_t warned = 0;
+};
+
+struct RuntimeCounts {
+  int64_t alerts = 0;
+  int64_t killed = 0;
+  std::string nodesInSync = "0/0";
+};
+
+struct Violation {
+  std::string time;  // RFC 3339
+  std::string kind;  // resource kind, e.g. Pod, Deployment
+  std::string namespace_;
+  std::string name;
+  std::string rule;
+  std::string message;
+};
+
+struct SecurityPolicyStatus {
+  int64_t observedGeneration = 0;
+  std::vector<Condition> conditions;
+  AdmissionCounts admission;
+  RuntimeCounts runtime;
+  std::vector<Violation> recentViolations;  // newest first, at most 10
+  std::vector<std::string> quarantinedDigests;
+};
+
+struct SecurityPolicy {
+  ObjectMeta metadata;
+  SecurityPolicySpec spec;
+  SecurityPolicyStatus status;
+};
+
+const char* to_string(Mode mode);
+const char* to_string(FailurePolicy policy);
+const char* to_string(PodSecurityLevel level);
+const char* to_string(RuntimeAction action);
+const char* to_string(ResponseAction action);
+
+}  // namespace castellan::api
