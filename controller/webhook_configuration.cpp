@@ -17,7 +17,8 @@ json rules() {
       {{"apiGroups", {""}},
        {"apiVersions", {"v1"}},
        {"operations", operations},
-       {"resources", {"pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"}},
+       {"resources",
+        {"pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"}},
        {"scope", "Namespaced"}},
       {{"apiGroups", {"apps"}},
        {"apiVersions", {"v1"}},
@@ -51,9 +52,10 @@ json client_config(const WebhookSettings& settings, const std::string& path) {
 json namespace_selector(const WebhookSettings& settings) {
   std::set<std::string> excluded = {"kube-system", settings.own_namespace};
   return {{"matchExpressions",
-           json::array({{{"key", "kubernetes.io/metadata.name"},
-                         {"operator", "NotIn"},
-                         {"values", json(std::vector<std::string>(excluded.begin(), excluded.end()))}}})}};
+           json::array(
+               {{{"key", "kubernetes.io/metadata.name"},
+                 {"operator", "NotIn"},
+                 {"values", json(std::vector<std::string>(excluded.begin(), excluded.end()))}}})}};
 }
 
 json entry(const std::string& name, const std::string& path, api::FailurePolicy failure_policy,

@@ -80,10 +80,11 @@ TEST(WebhookConfigurationTest, UsesServiceReferenceInCluster) {
 
 // Verifies that the configurations record which policy generations they serve.
 TEST(WebhookConfigurationTest, RecordsPolicyGenerations) {
-  auto desired = desired_webhook_configurations({policy("a", api::FailurePolicy::Fail)},
-                                                url_settings());
+  auto desired =
+      desired_webhook_configurations({policy("a", api::FailurePolicy::Fail)}, url_settings());
   auto generations = nlohmann::json::parse(
-      desired.validating["metadata"]["annotations"][kPolicyGenerationsAnnotation].get<std::string>());
+      desired.validating["metadata"]["annotations"][kPolicyGenerationsAnnotation]
+          .get<std::string>());
   EXPECT_EQ(generations["a"], 3);
 }
 
@@ -91,7 +92,8 @@ TEST(WebhookConfigurationTest, RecordsPolicyGenerations) {
 TEST(WebhookConfigurationTest, PolicyWithNothingToCheckNeedsNoWebhook) {
   api::SecurityPolicy p;
   p.metadata.name = "runtime-only";
-  p.spec.runtime.rules.push_back({"shell", api::ExecMatch{{"sh"}}, {}, {}, api::RuntimeAction::Alert});
+  p.spec.runtime.rules.push_back(
+      {"shell", api::ExecMatch{{"sh"}}, {}, {}, api::RuntimeAction::Alert});
   EXPECT_FALSE(needs_validation(p));
   EXPECT_FALSE(needs_mutation(p));
   p.status.quarantinedDigests.push_back("sha256:" + std::string(64, 'a'));
