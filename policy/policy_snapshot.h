@@ -1,6 +1,16 @@
 #pragma once
 // PolicySnapshot: an immutable, precompiled set of policies, evaluated against one resource.
 // Shared by castellanctl check, the webhook (swapped atomically) and tests.
+//
+// Evaluation: the pod template is extracted (Pod or workload), policies are matched (see
+// compiled_policy.h), and each matching policy checks the Pod Security Standards, its container
+// rules and its image rules. Violation fields are full paths in the object
+// (spec.template.spec.containers[0].image for a Deployment).
+// Mutations: a policy with mutations gets a patch in every mode (mode governs the verdict, not
+// mutation, as the mutating webhook applies them regardless); an empty array when nothing needs
+// changing. Patches are chained in policy name order: each is computed on the object as the
+// previous policies' patches left it, so their concatenation applies cleanly to the original.
+// The snapshot is immutable: evaluate() may run on many threads at once without locks.
 
 #include <map>
 #include <memory>
@@ -46,23 +56,37 @@ struct ResourceEvaluation {
   std::string error;  // non-empty when the object is not a pod-bearing kind or malformed
 };
 
+struct EvaluateOptions {
+  // false (default): violations are those of the object as given, which is what the validating
+  // webhook must judge. true: violations are those of the object after every matching policy's
+  // mutations, predicting what a cluster with the mutating webhook would admit.
+  bool validate_mutated = false;
+};
+
 class PolicySnapshot;
 using PolicySnapshotPtr = std::shared_ptr<const PolicySnapshot>;
 
 class PolicySnapshot {
  public:
   // Policies must already be defaulted and valid (api::validate).
+  // A policy that cannot be compiled (an invalid selector) matches nothing and is listed in
+  // compile_errors().
   static PolicySnapshotPtr compile(std::vector<api::SecurityPolicy> policies, uint64_t generation = 0);
+  // As compile(), but fails with every compile error instead.
+  static Result<PolicySnapshotPtr> try_compile(std::vector<api::SecurityPolicy> policies,
+                                               uint64_t generation = 0);
 
   // `object` is a Pod or a pod-bearing workload (Deployment, StatefulSet, DaemonSet, ReplicaSet,
   // ReplicationController, Job, CronJob, PodTemplate). `namespace_override` is used when the
   // object carries no namespace (admission requests give it separately).
   ResourceEvaluation evaluate(const nlohmann::json& object, const NamespaceLabelSource& namespaces,
-                              const std::string& namespace_override = {}) const;
+                              const std::string& namespace_override = {},
+                              const EvaluateOptions& options = {}) const;
 
   uint64_t generation() const;
   size_t size() const;
-  const std::vector<api::SecurityPolicy>& policies() const;
+  const std::vector<api::SecurityPolicy>& policies() const;  // in name order
+  const std::vector<std::string>& compile_errors() const;
 
   ~PolicySnapshot();
   struct Impl;

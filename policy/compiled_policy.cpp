@@ -1,0 +1,61 @@
+#include "policy/compiled_policy.h"
+
+#include <algorithm>
+
+namespace castellan::policy {
+
+Result<CompiledPolicy::Filter> CompiledPolicy::compile_filter(const api::ResourceFilter& filter,
+                                                              const std::string& field,
+                                                              bool drop_empty_selectors) {
+  Filter out;
+  for (const auto& pattern : filter.namespaces) out.namespaces.emplace_back(pattern);
+  if (filter.namespaceSelector) {
+    auto m = LabelSelectorMatcher::compile(*filter.namespaceSelector, field + ".namespaceSelector");
+    if (!m) return m.error();
+    if (!(drop_empty_selectors && m->empty())) out.namespace_selector = std::move(*m);
+  }
+  if (filter.podSelector) {
+    auto m = LabelSelectorMatcher::compile(*filter.podSelector, field + ".podSelector");
+    if (!m) return m.error();
+    if (!(drop_empty_selectors && m->empty())) out.pod_selector = std::move(*m);
+  }
+  return out;
+}
+
+Result<CompiledPolicy> CompiledPolicy::compile(const api::SecurityPolicy& policy) {
+  CompiledPolicy out;
+  out.source_ = policy;
+  auto match = compile_filter(policy.spec.match, "spec.match", false);
+  if (!match) return Error::make("SecurityPolicy " + policy.metadata.name + ": " + match.error().message, "Invalid");
+  auto exclude = compile_filter(policy.spec.exclude, "spec.exclude", true);
+  if (!exclude) return Error::make("SecurityPolicy " + policy.metadata.name + ": " + exclude.error().message, "Invalid");
+  out.match_ = std::move(*match);
+  out.exclude_ = std::move(*exclude);
+  out.exclude_empty_ = out.exclude_.namespaces.empty() && !out.exclude_.namespace_selector &&
+                       !out.exclude_.pod_selector;
+  out.images_ = ImageRuleSet(policy.spec.images);
+  return out;
+}
+
+bool CompiledPolicy::filter_matches(const Filter& filter, const MatchTarget& target) {
+  if (!filter.namespaces.empty() &&
+      std::none_of(filter.namespaces.begin(), filter.namespaces.end(),
+                   [&](const Glob& g) { return g.matches(target.namespace_name); })) {
+    return false;
+  }
+  if (filter.namespace_selector && !filter.namespace_selector->matches(*target.namespace_labels)) {
+    return false;
+  }
+  if (filter.pod_selector && !filter.pod_selector->matches(*target.pod_labels)) return false;
+  return true;
+}
+
+bool CompiledPolicy::applies_to(const MatchTarget& target) const {
+  if (!filter_matches(match_, target)) return false;
+  if (exclude_empty_) return true;
+  // An exclude namespace glob such as "*" must not catch resources that have no namespace.
+  if (target.namespace_name.empty() && !exclude_.namespaces.empty()) return true;
+  return !filter_matches(exclude_, target);
+}
+
+}  // namespace castellan::policy

@@ -1,0 +1,107 @@
+#include "policy/image_rules.h"
+
+#include "policy/pod_containers.h"
+
+namespace castellan::policy {
+namespace {
+
+// "docker.io/nginx" and "index.docker.io/x/y" name what references normalize to.
+std::string normalize_pattern(const std::string& pattern) {
+  const size_t slash = pattern.find('/');
+  std::string registry = pattern.substr(0, slash);
+  if (registry != "docker.io" && registry != "index.docker.io") return pattern;
+  std::string path = pattern.substr(slash + 1);
+  if (path.find('/') == std::string::npos && path.find('*') == std::string::npos) {
+    path = "library/" + path;
+  }
+  return "docker.io/" + path;
+}
+
+}  // namespace
+
+ImageRuleSet::ImageRuleSet(const api::ImageRules& rules)
+    : require_digest_(rules.requireDigest), disallow_latest_(rules.disallowLatestTag) {
+  for (const auto& pattern : rules.allowedRegistries) {
+    const bool registry_only = pattern.find('/') == std::string::npos;
+    allowed_.push_back({Glob(registry_only ? pattern : normalize_pattern(pattern)), registry_only});
+    allowed_text_ += (allowed_text_.empty() ? "" : ", ") + pattern;
+  }
+  for (const auto& digest : rules.deniedDigests) denied_digests_.insert(digest);
+}
+
+bool ImageRuleSet::active() const {
+  return !allowed_.empty() || !denied_digests_.empty() || require_digest_ || disallow_latest_;
+}
+
+bool ImageRuleSet::allowed(const ImageReference& ref) const {
+  if (allowed_.empty()) return true;
+  const std::string name = ref.name();
+  for (const auto& p : allowed_) {
+    if (p.glob.matches(p.registry_only ? ref.registry : name)) return true;
+  }
+  return false;
+}
+
+void ImageRuleSet::check_image(const std::string& image, const std::string& who,
+                               const std::string& field, std::vector<Violation>& out) const {
+  const auto parsed = parse_image_reference(image);
+  if (!parsed) {
+    out.push_back({"images.validReference",
+                   who + ": " + parsed.error().message + ": fix " + field, field});
+    return;
+  }
+  const ImageReference& ref = *parsed;
+  const std::string quoted = "\"" + image + "\"";
+  if (!allowed(ref)) {
+    out.push_back({"images.allowedRegistries",
+                   who + " image " + quoted + " (" + ref.name() +
+                       ") is not from an allowed registry: use an image matching one of " +
+                       allowed_text_,
+                   field});
+  }
+  if (require_digest_ && !ref.digest) {
+    out.push_back({"images.requireDigest",
+                   who + " image " + quoted + " is not pinned by digest: set " + field +
+                       " to " + image + "@sha256:<digest>",
+                   field});
+  }
+  if (disallow_latest_) {
+    if (ref.tag && *ref.tag == "latest") {
+      out.push_back({"images.disallowLatestTag",
+                     who + " image " + quoted + " uses the latest tag: set " + field +
+                         " to a version tag or a digest",
+                     field});
+    } else if (!ref.tag && !ref.digest) {
+      out.push_back({"images.disallowLatestTag",
+                     who + " image " + quoted + " has no tag, which means latest: set " + field +
+                         " to a version tag or a digest",
+                     field});
+    }
+  }
+  if (ref.digest && denied_digests_.count(*ref.digest) > 0) {
+    out.push_back({"images.deniedDigests",
+                   who + " image " + quoted + " has the denied digest " + *ref.digest +
+                       ": use another build of the image",
+                   field});
+  }
+}
+
+std::vector<Violation> ImageRuleSet::check(const nlohmann::json& pod_spec,
+                                           const std::string& field_prefix) const {
+  std::vector<Violation> out;
+  if (!active()) return out;
+  for (const auto& c : pod_containers(pod_spec, true)) {
+    const std::string who = "container \"" + c.name() + "\"";
+    const std::string field = c.field(field_prefix) + ".image";
+    const nlohmann::json* image = c.member("image");
+    if (image == nullptr || !image->is_string() || image->get_ref<const std::string&>().empty()) {
+      out.push_back({"images.validReference",
+                     who + " has no image: set " + field + " to an image reference", field});
+      continue;
+    }
+    check_image(image->get<std::string>(), who, field, out);
+  }
+  return out;
+}
+
+}  // namespace castellan::policy

@@ -1,0 +1,53 @@
+#pragma once
+// ImageRuleSet: spec.images of a SecurityPolicy, compiled once, checked against every image of
+// containers, initContainers and ephemeralContainers.
+//
+// allowedRegistries patterns are globs (see Glob). A pattern with a '/' is matched against the
+// normalized "registry/repository" (so "registry.example.com/*" also matches nested paths such
+// as registry.example.com/team/app, and "docker.io/nginx" means docker.io/library/nginx);
+// a pattern without '/' is matched against the registry alone ("*.example.com", "localhost:5000").
+//
+// Rule ids: images.allowedRegistries, images.requireDigest, images.disallowLatestTag (an
+// explicit :latest, or neither tag nor digest), images.deniedDigests, and
+// images.validReference for a missing or malformed reference when any image rule is on.
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/security_policy.h"
+#include "policy/glob.h"
+#include "policy/image_reference.h"
+#include "policy/violation.h"
+
+namespace castellan::policy {
+
+class ImageRuleSet {
+ public:
+  ImageRuleSet() = default;
+  explicit ImageRuleSet(const api::ImageRules& rules);
+
+  bool active() const;
+  // Violation fields are full paths behind `field_prefix` (see PodTemplate::field_prefix).
+  std::vector<Violation> check(const nlohmann::json& pod_spec, const std::string& field_prefix) const;
+  // Checks one reference; `who` names the container, `field` the image field.
+  void check_image(const std::string& image, const std::string& who, const std::string& field,
+                   std::vector<Violation>& out) const;
+
+ private:
+  struct RegistryPattern {
+    Glob glob;
+    bool registry_only = false;
+  };
+
+  bool allowed(const ImageReference& ref) const;
+
+  std::vector<RegistryPattern> allowed_;
+  std::string allowed_text_;  // for messages: "registry.example.com/*, quay.io/org/*"
+  std::set<std::string> denied_digests_;
+  bool require_digest_ = false;
+  bool disallow_latest_ = false;
+};
+
+}  // namespace castellan::policy

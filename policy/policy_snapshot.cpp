@@ -1,0 +1,189 @@
+#include "policy/policy_snapshot.h"
+
+#include <algorithm>
+
+#include "policy/compiled_policy.h"
+#include "policy/container_rules.h"
+#include "policy/json_patch.h"
+#include "policy/mutations.h"
+#include "policy/pod_security/pod_security.h"
+#include "policy/pod_template.h"
+
+namespace castellan::policy {
+namespace {
+
+using nlohmann::json;
+
+std::string string_member(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+ResourceIdentity identify(const json& object, const std::string& namespace_override) {
+  ResourceIdentity id;
+  id.apiVersion = string_member(object, "apiVersion");
+  id.kind = string_member(object, "kind");
+  const json empty = json::object();
+  const json& meta = object.is_object() && object.contains("metadata") ? object["metadata"] : empty;
+  id.namespace_ = string_member(meta, "namespace");
+  if (id.namespace_.empty()) id.namespace_ = namespace_override;
+  id.name = string_member(meta, "name");
+  if (id.name.empty()) id.name = string_member(meta, "generateName");
+  return id;
+}
+
+Labels labels_of(const json& metadata) {
+  Labels out;
+  const auto it = metadata.find("labels");
+  if (it == metadata.end() || !it->is_object()) return out;
+  for (const auto& [key, value] : it->items()) {
+    if (value.is_string()) out.emplace(key, value.get<std::string>());
+  }
+  return out;
+}
+
+bool checks_pod_security(const api::SecurityPolicy& policy) {
+  return policy.spec.podSecurity.level &&
+         *policy.spec.podSecurity.level != api::PodSecurityLevel::Privileged;
+}
+
+std::vector<Violation> validate(const CompiledPolicy& policy, const PodTemplate& pod) {
+  const auto& spec = policy.source().spec;
+  std::vector<Violation> out;
+  if (checks_pod_security(policy.source())) {
+    out = check_pod_security(*spec.podSecurity.level, *pod.metadata, *pod.spec);
+    for (auto& v : out) v.field = pod.field_prefix + v.field;
+  }
+  auto containers = check_container_rules(spec.containers, *pod.spec, pod.field_prefix);
+  out.insert(out.end(), containers.begin(), containers.end());
+  auto images = policy.images().check(*pod.spec, pod.field_prefix);
+  out.insert(out.end(), images.begin(), images.end());
+  return out;
+}
+
+}  // namespace
+
+struct PolicySnapshot::Impl {
+  uint64_t generation = 0;
+  std::vector<api::SecurityPolicy> policies;
+  std::vector<std::optional<CompiledPolicy>> compiled;  // parallel to policies
+  std::vector<std::string> errors;
+};
+
+PolicySnapshot::PolicySnapshot(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PolicySnapshot::~PolicySnapshot() = default;
+
+PolicySnapshotPtr PolicySnapshot::compile(std::vector<api::SecurityPolicy> policies,
+                                          uint64_t generation) {
+  auto impl = std::make_unique<Impl>();
+  impl->generation = generation;
+  std::stable_sort(policies.begin(), policies.end(), [](const auto& a, const auto& b) {
+    return a.metadata.name < b.metadata.name;
+  });
+  for (const auto& policy : policies) {
+    auto compiled = CompiledPolicy::compile(policy);
+    if (compiled) {
+      impl->compiled.emplace_back(std::move(*compiled));
+    } else {
+      impl->compiled.emplace_back(std::nullopt);
+      impl->errors.push_back(compiled.error().message);
+    }
+  }
+  impl->policies = std::move(policies);
+  return PolicySnapshotPtr(new PolicySnapshot(std::move(impl)));
+}
+
+Result<PolicySnapshotPtr> PolicySnapshot::try_compile(std::vector<api::SecurityPolicy> policies,
+                                                      uint64_t generation) {
+  auto snapshot = compile(std::move(policies), generation);
+  if (snapshot->compile_errors().empty()) return snapshot;
+  std::string message;
+  for (const auto& e : snapshot->compile_errors()) message += (message.empty() ? "" : "; ") + e;
+  return Error::make(message, "Invalid");
+}
+
+ResourceEvaluation PolicySnapshot::evaluate(const json& object,
+                                            const NamespaceLabelSource& namespaces,
+                                            const std::string& namespace_override,
+                                            const EvaluateOptions& options) const {
+  ResourceEvaluation out;
+  out.resource = identify(object, namespace_override);
+  const auto pod = extract_pod_template(object);
+  if (!pod) {
+    out.error = pod.error().message;
+    return out;
+  }
+
+  Labels namespace_labels;
+  if (!out.resource.namespace_.empty()) {
+    if (const Labels* known = namespaces.labels(out.resource.namespace_)) namespace_labels = *known;
+    namespace_labels.emplace("kubernetes.io/metadata.name", out.resource.namespace_);
+  }
+  const Labels pod_labels = labels_of(*pod->metadata);
+  const MatchTarget target{out.resource.namespace_, &namespace_labels, &pod_labels};
+
+  std::vector<const CompiledPolicy*> matching;
+  bool any_mutations = false;
+  for (const auto& compiled : impl_->compiled) {
+    if (compiled && compiled->applies_to(target)) {
+      matching.push_back(&*compiled);
+      any_mutations = any_mutations || compiled->source().spec.mutations.any();
+    }
+  }
+
+  // Patches are chained on a working copy; only made when some policy mutates.
+  std::optional<json> mutated;
+  std::vector<std::optional<json>> patches(matching.size());
+  if (any_mutations) {
+    mutated = object;
+    for (size_t i = 0; i < matching.size(); ++i) {
+      const auto& mutations = matching[i]->source().spec.mutations;
+      if (!mutations.any()) continue;
+      const auto current = extract_pod_template(*mutated);
+      if (!current) {
+        out.error = current.error().message;
+        return out;
+      }
+      json patch = build_mutation_patch(mutations, *current->metadata, *current->spec,
+                                        current->pointer_prefix + "/spec");
+      if (!patch.empty()) {
+        auto applied = apply_json_patch(*mutated, patch);
+        if (!applied) {
+          out.error = "mutations of SecurityPolicy " + matching[i]->source().metadata.name +
+                      " did not apply: " + applied.error().message;
+          return out;
+        }
+        mutated = std::move(*applied);
+      }
+      patches[i] = std::move(patch);
+    }
+  }
+
+  std::optional<PodTemplate> mutated_pod;
+  if (options.validate_mutated && mutated) {
+    auto extracted = extract_pod_template(*mutated);
+    if (extracted) mutated_pod = *extracted;
+  }
+  const PodTemplate& judged = mutated_pod ? *mutated_pod : *pod;
+
+  out.results.reserve(matching.size());
+  for (size_t i = 0; i < matching.size(); ++i) {
+    const auto& policy = matching[i]->source();
+    PolicyEvaluation eval;
+    eval.policy = policy.metadata.name;
+    eval.mode = policy.spec.mode;
+    eval.violations = validate(*matching[i], judged);
+    eval.allowed = !(policy.spec.mode == api::Mode::Enforce && !eval.violations.empty());
+    eval.patch = std::move(patches[i]);
+    out.results.push_back(std::move(eval));
+  }
+  return out;
+}
+
+uint64_t PolicySnapshot::generation() const { return impl_->generation; }
+size_t PolicySnapshot::size() const { return impl_->policies.size(); }
+const std::vector<api::SecurityPolicy>& PolicySnapshot::policies() const { return impl_->policies; }
+const std::vector<std::string>& PolicySnapshot::compile_errors() const { return impl_->errors; }
+
+}  // namespace castellan::policy
