@@ -145,6 +145,19 @@ struct Violation {
   std::string message;
 };
 
+// One response action taken (spec.runtime.responses), newest first in status.recentActions.
+struct ActionRecord {
+  std::string time;    // RFC 3339
+  std::string action;  // DeletePod, IsolatePod, TaintNode, QuarantineImage, Notify
+  std::string rule;    // the runtime rule whose alert triggered it
+  std::string namespace_;
+  std::string pod;
+  std::string node;
+  std::string image;    // for QuarantineImage: the digest-pinned image
+  bool succeeded = true;
+  std::string message;  // what was done, or why it failed
+};
+
 struct SecurityPolicyStatus {
   int64_t observedGeneration = 0;
   std::vector<Condition> conditions;
@@ -152,6 +165,7 @@ struct SecurityPolicyStatus {
   RuntimeCounts runtime;
   std::vector<Violation> recentViolations;  // newest first, at most 10
   std::vector<std::string> quarantinedDigests;
+  std::vector<ActionRecord> recentActions;  // newest first, at most 10
 };
 
 struct SecurityPolicy {

@@ -1,0 +1,100 @@
+// SecurityPolicyStatus to and from JSON (declared in security_policy_codec.h).
+#include "api/json_reader.h"
+#include "api/object_meta_codec.h"
+#include "api/security_policy_codec.h"
+
+namespace castellan::api {
+
+using nlohmann::json;
+
+json to_json(const SecurityPolicyStatus& status) {
+  json violations = json::array();
+  for (const auto& v : status.recentViolations) {
+    violations.push_back({{"time", v.time},
+                          {"kind", v.kind},
+                          {"namespace", v.namespace_},
+                          {"name", v.name},
+                          {"rule", v.rule},
+                          {"message", v.message}});
+  }
+  json actions = json::array();
+  for (const auto& a : status.recentActions) {
+    json record = {{"time", a.time},     {"action", a.action},
+                   {"rule", a.rule},     {"namespace", a.namespace_},
+                   {"pod", a.pod},       {"node", a.node},
+                   {"succeeded", a.succeeded}, {"message", a.message}};
+    if (!a.image.empty()) record["image"] = a.image;
+    actions.push_back(std::move(record));
+  }
+  return {{"observedGeneration", status.observedGeneration},
+          {"conditions", to_json(status.conditions)},
+          {"admission",
+           {{"allowed", status.admission.allowed},
+            {"denied", status.admission.denied},
+            {"warned", status.admission.warned}}},
+          {"runtime",
+           {{"alerts", status.runtime.alerts},
+            {"killed", status.runtime.killed},
+            {"nodesInSync", status.runtime.nodesInSync}}},
+          {"recentViolations", std::move(violations)},
+          {"quarantinedDigests", status.quarantinedDigests},
+          {"recentActions", std::move(actions)}};
+}
+
+SecurityPolicyStatus decode_security_policy_status(const json& value, const std::string& path,
+                                                   FieldErrors& errors) {
+  SecurityPolicyStatus status;
+  JsonReader r(value, path, errors);
+  r.read("observedGeneration", status.observedGeneration);
+  if (const auto* list = r.array("conditions")) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      status.conditions.push_back(
+          decode_condition((*list)[i], index_path(path + ".conditions", i), errors));
+    }
+  }
+  if (const auto* v = r.object("admission")) {
+    JsonReader a(*v, path + ".admission", errors);
+    a.read("allowed", status.admission.allowed);
+    a.read("denied", status.admission.denied);
+    a.read("warned", status.admission.warned);
+  }
+  if (const auto* v = r.object("runtime")) {
+    JsonReader a(*v, path + ".runtime", errors);
+    a.read("alerts", status.runtime.alerts);
+    a.read("killed", status.runtime.killed);
+    a.read("nodesInSync", status.runtime.nodesInSync);
+  }
+  if (const auto* list = r.array("recentViolations")) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      JsonReader e((*list)[i], index_path(path + ".recentViolations", i), errors);
+      Violation v;
+      e.read("time", v.time);
+      e.read("kind", v.kind);
+      e.read("namespace", v.namespace_);
+      e.read("name", v.name);
+      e.read("rule", v.rule);
+      e.read("message", v.message);
+      status.recentViolations.push_back(std::move(v));
+    }
+  }
+  r.read("quarantinedDigests", status.quarantinedDigests);
+  if (const auto* list = r.array("recentActions")) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      JsonReader e((*list)[i], index_path(path + ".recentActions", i), errors);
+      ActionRecord a;
+      e.read("time", a.time);
+      e.read("action", a.action);
+      e.read("rule", a.rule);
+      e.read("namespace", a.namespace_);
+      e.read("pod", a.pod);
+      e.read("node", a.node);
+      e.read("image", a.image);
+      e.read("succeeded", a.succeeded);
+      e.read("message", a.message);
+      status.recentActions.push_back(std::move(a));
+    }
+  }
+  return status;
+}
+
+}  // namespace castellan::api
