@@ -1,0 +1,27 @@
+#pragma once
+// The conditions a SecurityPolicy reports, computed from what the reconciler observed.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/security_policy.h"
+
+namespace castellan::controller {
+
+struct PolicyObservation {
+  std::vector<std::string> validation_errors;  // empty when the spec is valid
+  // Generation of this policy the webhook configurations serve (nullopt: none yet).
+  std::optional<int64_t> configured_generation;
+  bool needs_webhook = true;  // false when the policy has nothing for admission to check
+  // Generation still enforced when the current one is invalid (nullopt: none).
+  std::optional<int64_t> last_good_generation;
+};
+
+// Sets Ready, WebhookConfigured and Degraded (metav1.Condition shape, each with
+// observedGeneration) and status.observedGeneration. Leaves counters alone.
+// Returns true when the status changed.
+bool update_policy_conditions(api::SecurityPolicy& policy, const PolicyObservation& observed,
+                              const std::string& now);
+
+}  // namespace castellan::controller
