@@ -57,12 +57,12 @@ void check_action_hosts(const Subject& s, const json* handler, const std::string
 
 void check_host_process(const PodView& pod, std::vector<Violation>& out) {
   for_pod_and_containers(pod, [&](const Subject& s) {
-    const auto options = s.checked(read_object(s.security_context(), "windowsOptions"),
-                                   "securityContext.windowsOptions", "an object",
-                                   rules::kHostProcess, out);
+    const auto options =
+        s.checked(read_object(s.security_context(), "windowsOptions"),
+                  "securityContext.windowsOptions", "an object", rules::kHostProcess, out);
     const std::string_view sub = "securityContext.windowsOptions.hostProcess";
-    const auto host_process =
-        s.checked(read_bool(options.value, "hostProcess"), sub, "a boolean", rules::kHostProcess, out);
+    const auto host_process = s.checked(read_bool(options.value, "hostProcess"), sub, "a boolean",
+                                        rules::kHostProcess, out);
     if (host_process.present() && host_process.value) {
       s.violation(out, rules::kHostProcess, sub, s.relative(sub) + " is true",
                   "set it to false or remove it: HostProcess containers have privileged "
@@ -75,8 +75,8 @@ void check_host_namespaces(const PodView& pod, std::vector<Violation>& out) {
   static constexpr std::string_view kFields[] = {"hostNetwork", "hostPID", "hostIPC"};
   const Subject s = Subject::pod(pod);
   for (std::string_view key : kFields) {
-    const auto shared = s.checked(read_bool(pod.spec(), key), key, "a boolean",
-                                  rules::kHostNamespaces, out);
+    const auto shared =
+        s.checked(read_bool(pod.spec(), key), key, "a boolean", rules::kHostNamespaces, out);
     if (shared.present() && shared.value) {
       s.violation(out, rules::kHostNamespaces, key, s.relative(key) + " is true",
                   "set it to false or remove it: sharing the node's namespaces is not allowed");
@@ -99,11 +99,11 @@ void check_privileged(const PodView& pod, std::vector<Violation>& out) {
 void check_baseline_capabilities(const PodView& pod, std::vector<Violation>& out) {
   for_containers(pod, [&](const Subject& s) {
     const auto capabilities =
-        s.checked(read_object(s.security_context(), "capabilities"),
-                  "securityContext.capabilities", "an object", rules::kBaselineCapabilities, out);
-    const auto add = s.checked(read_array(capabilities.value, "add"),
-                               "securityContext.capabilities.add", "a list",
-                               rules::kBaselineCapabilities, out);
+        s.checked(read_object(s.security_context(), "capabilities"), "securityContext.capabilities",
+                  "an object", rules::kBaselineCapabilities, out);
+    const auto add =
+        s.checked(read_array(capabilities.value, "add"), "securityContext.capabilities.add",
+                  "a list", rules::kBaselineCapabilities, out);
     if (!add.present()) return;
     for (size_t i = 0; i < add.value->size(); ++i) {
       const json& capability = (*add.value)[i];
@@ -137,8 +137,8 @@ void check_host_ports(const PodView& pod, std::vector<Violation>& out) {
   // `ports` sits on the container itself, not in its securityContext.
   for (const ContainerRef& c : pod.containers()) {
     const Subject s = Subject::container(c);
-    const auto ports = s.checked(read_array(c.object, "ports"), "ports", "a list",
-                                 rules::kHostPorts, out);
+    const auto ports =
+        s.checked(read_array(c.object, "ports"), "ports", "a list", rules::kHostPorts, out);
     if (!ports.present()) continue;
     for (size_t i = 0; i < ports.value->size(); ++i) {
       const json& port = (*ports.value)[i];
@@ -226,14 +226,12 @@ void check_se_linux(const PodView& pod, std::vector<Violation>& out) {
   });
 }
 
-void check_proc_mount(const PodView& pod, bool relax_user_namespaces,
-                      std::vector<Violation>& out) {
+void check_proc_mount(const PodView& pod, bool relax_user_namespaces, std::vector<Violation>& out) {
   if (relax_user_namespaces && pod.user_namespaced()) return;
   for_containers(pod, [&](const Subject& s) {
     const std::string_view sub = "securityContext.procMount";
-    const auto proc_mount =
-        s.checked(read_string(s.security_context(), "procMount"), sub, "a string",
-                  rules::kProcMount, out);
+    const auto proc_mount = s.checked(read_string(s.security_context(), "procMount"), sub,
+                                      "a string", rules::kProcMount, out);
     if (proc_mount.present() && proc_mount.value != "Default") {
       s.violation(out, rules::kProcMount, sub, std::string(sub) + " is " + quote(proc_mount.value),
                   "set it to Default or remove it: the default /proc masks must stay");
@@ -273,16 +271,17 @@ void check_sysctls(const PodView& pod, std::vector<Violation>& out) {
       continue;
     }
     const std::string sub = entry_sub + ".name";
-    const auto name = s.checked(read_string(&sysctl, "name"), sub, "a string", rules::kSysctls, out);
+    const auto name =
+        s.checked(read_string(&sysctl, "name"), sub, "a string", rules::kSysctls, out);
     if (name.malformed() || contains(kSafeSysctls, name.value)) continue;
-    s.violation(out, rules::kSysctls, sub, "sysctl " + quote(name.value) + " is not in the safe set",
+    s.violation(out, rules::kSysctls, sub,
+                "sysctl " + quote(name.value) + " is not in the safe set",
                 "remove it: only namespaced sysctls isolated from other pods are allowed");
   }
 }
 
 void check_host_probes_and_lifecycle_hooks(const PodView& pod, std::vector<Violation>& out) {
-  static constexpr std::string_view kProbes[] = {"livenessProbe", "readinessProbe",
-                                                 "startupProbe"};
+  static constexpr std::string_view kProbes[] = {"livenessProbe", "readinessProbe", "startupProbe"};
   static constexpr std::string_view kHooks[] = {"postStart", "preStop"};
   for (const ContainerRef& c : pod.containers()) {
     const Subject s = Subject::container(c);

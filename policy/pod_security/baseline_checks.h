@@ -18,8 +18,7 @@ void check_host_ports(const PodView& pod, std::vector<Violation>& out);
 void check_app_armor(const PodView& pod, std::vector<Violation>& out);
 void check_se_linux(const PodView& pod, std::vector<Violation>& out);
 // `relax_user_namespaces`: a pod with hostUsers=false may use any procMount (baseline only).
-void check_proc_mount(const PodView& pod, bool relax_user_namespaces,
-                      std::vector<Violation>& out);
+void check_proc_mount(const PodView& pod, bool relax_user_namespaces, std::vector<Violation>& out);
 void check_baseline_seccomp(const PodView& pod, std::vector<Violation>& out);
 void check_sysctls(const PodView& pod, std::vector<Violation>& out);
 void check_host_probes_and_lifecycle_hooks(const PodView& pod, std::vector<Violation>& out);

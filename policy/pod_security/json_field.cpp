@@ -73,9 +73,7 @@ Field<const json*> read_array(const json* object, std::string_view key) {
 }
 
 std::string describe_value(const json& value) {
-  const auto dump = [&value] {
-    return value.dump(-1, ' ', false, json::error_handler_t::replace);
-  };
+  const auto dump = [&value] { return value.dump(-1, ' ', false, json::error_handler_t::replace); };
   switch (value.type()) {
     case json::value_t::string:
       return "a string (" + dump() + ")";

@@ -73,8 +73,7 @@ PodView::PodView(const json& metadata, const json& spec, std::vector<Violation>&
   }
   const auto os_name = read_string(os.value, "name");
   if (os_name.malformed()) {
-    add_malformed(out, kMalformed, "spec.os.name", "pod", "spec.os.name", "a string",
-                  *os_name.raw);
+    add_malformed(out, kMalformed, "spec.os.name", "pod", "spec.os.name", "a string", *os_name.raw);
   }
   windows_ = os_name.present() && os_name.value == "windows";
 
@@ -111,8 +110,7 @@ void PodView::collect(ContainerKind kind, std::string_view key, std::vector<Viol
     }
     const auto name = read_string(ref.object, "name");
     if (name.malformed()) {
-      add_malformed(out, kMalformed, ref.path("name"), ref.who(), "name", "a string",
-                    *name.raw);
+      add_malformed(out, kMalformed, ref.path("name"), ref.who(), "name", "a string", *name.raw);
     }
     ref.name = name.value;
     const auto security_context = read_object(ref.object, "securityContext");

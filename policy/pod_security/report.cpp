@@ -11,8 +11,8 @@ void add_violation(std::vector<Violation>& out, const char* rule, std::string fi
 }
 
 void add_malformed(std::vector<Violation>& out, const char* rule, std::string field,
-                   std::string_view who, std::string_view relative_field,
-                   std::string_view expected, const json& value) {
+                   std::string_view who, std::string_view relative_field, std::string_view expected,
+                   const json& value) {
   std::string what(relative_field);
   what.append(" must be ").append(expected).append(", not ").append(describe_value(value));
   add_violation(out, rule, std::move(field), who, what,

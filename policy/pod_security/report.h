@@ -16,8 +16,8 @@ void add_violation(std::vector<Violation>& out, const char* rule, std::string fi
 
 // Appends `<who>: <relative_field> must be <expected>, not <value>; ...` located at `field`.
 void add_malformed(std::vector<Violation>& out, const char* rule, std::string field,
-                   std::string_view who, std::string_view relative_field,
-                   std::string_view expected, const json& value);
+                   std::string_view who, std::string_view relative_field, std::string_view expected,
+                   const json& value);
 
 // `"<value>"` with JSON escaping, for quoting user input in messages.
 std::string quote(std::string_view value);

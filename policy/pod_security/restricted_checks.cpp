@@ -69,9 +69,8 @@ void check_run_as_non_root(const PodView& pod, std::vector<Violation>& out) {
   if (pod.user_namespaced()) return;
   const Subject pod_subject = Subject::pod(pod);
   const std::string_view sub = "securityContext.runAsNonRoot";
-  const auto pod_value =
-      pod_subject.checked(read_bool(pod.security_context(), "runAsNonRoot"), sub, "a boolean",
-                          rules::kRunAsNonRoot, out);
+  const auto pod_value = pod_subject.checked(read_bool(pod.security_context(), "runAsNonRoot"), sub,
+                                             "a boolean", rules::kRunAsNonRoot, out);
   if (pod_value.present() && !pod_value.value) {
     pod_subject.violation(out, rules::kRunAsNonRoot, sub, pod_subject.relative(sub) + " is false",
                           "set it to true");
@@ -79,11 +78,10 @@ void check_run_as_non_root(const PodView& pod, std::vector<Violation>& out) {
   const bool pod_non_root = pod_value.present() && pod_value.value;
   for (const ContainerRef& c : pod.containers()) {
     const Subject s = Subject::container(c);
-    const auto value = s.checked(read_bool(s.security_context(), "runAsNonRoot"), sub,
-                                 "a boolean", rules::kRunAsNonRoot, out);
+    const auto value = s.checked(read_bool(s.security_context(), "runAsNonRoot"), sub, "a boolean",
+                                 rules::kRunAsNonRoot, out);
     if (value.present() && !value.value) {
-      s.violation(out, rules::kRunAsNonRoot, sub, std::string(sub) + " is false",
-                  "set it to true");
+      s.violation(out, rules::kRunAsNonRoot, sub, std::string(sub) + " is false", "set it to true");
     } else if (value.absent() && !pod_non_root) {
       s.violation(out, rules::kRunAsNonRoot, sub,
                   std::string(sub) + " is not set and the pod does not set it to true",
@@ -96,9 +94,8 @@ void check_run_as_user(const PodView& pod, std::vector<Violation>& out) {
   if (pod.user_namespaced()) return;
   const std::string_view sub = "securityContext.runAsUser";
   const auto check = [&](const Subject& s) {
-    const auto user =
-        s.checked(read_int(s.security_context(), "runAsUser"), sub, "an integer",
-                  rules::kRunAsUser, out);
+    const auto user = s.checked(read_int(s.security_context(), "runAsUser"), sub, "an integer",
+                                rules::kRunAsUser, out);
     if (user.present() && user.value == 0) {
       s.violation(out, rules::kRunAsUser, sub, s.relative(sub) + " is 0 (root)",
                   "set it to a non-zero user id or remove it");
@@ -119,8 +116,8 @@ void check_restricted_seccomp(const PodView& pod, std::vector<Violation>& out) {
                                    "an object", rules::kRestrictedSeccomp, out);
     is_set = !profile.absent();
     if (!profile.present()) return false;
-    const auto type =
-        s.checked(read_string(profile.value, "type"), sub, "a string", rules::kRestrictedSeccomp, out);
+    const auto type = s.checked(read_string(profile.value, "type"), sub, "a string",
+                                rules::kRestrictedSeccomp, out);
     if (type.malformed()) return false;
     if (valid_seccomp_type(type.value)) return true;
     const std::string what = type.present() && !type.value.empty()
@@ -152,8 +149,8 @@ void check_restricted_capabilities(const PodView& pod, std::vector<Violation>& o
   for (const ContainerRef& c : pod.containers()) {
     const Subject s = Subject::container(c);
     const auto capabilities =
-        s.checked(read_object(s.security_context(), "capabilities"),
-                  "securityContext.capabilities", "an object", rules::kRestrictedCapabilities, out);
+        s.checked(read_object(s.security_context(), "capabilities"), "securityContext.capabilities",
+                  "an object", rules::kRestrictedCapabilities, out);
     const auto drop = s.checked(read_array(capabilities.value, "drop"), drop_sub, "a list",
                                 rules::kRestrictedCapabilities, out);
     bool dropped_all = false;
@@ -175,9 +172,9 @@ void check_restricted_capabilities(const PodView& pod, std::vector<Violation>& o
                   "add \"ALL\" to securityContext.capabilities.drop");
     }
 
-    const auto add = s.checked(read_array(capabilities.value, "add"),
-                               "securityContext.capabilities.add", "a list",
-                               rules::kRestrictedCapabilities, out);
+    const auto add =
+        s.checked(read_array(capabilities.value, "add"), "securityContext.capabilities.add",
+                  "a list", rules::kRestrictedCapabilities, out);
     if (!add.present()) continue;
     for (size_t i = 0; i < add.value->size(); ++i) {
       const json& capability = (*add.value)[i];
