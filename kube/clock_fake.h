@@ -2,8 +2,7 @@
 // FakeClock: time moves only when a test calls advance(). Waiters poll the fake time in short
 // real-time slices, so a notification can never be lost between a check and a wait.
 
-#include <atomic>
-#include <thread>
+#include <set>
 
 #include "kube/clock.h"
 
@@ -23,10 +22,15 @@ class FakeClock : public Clock {
   }
   void wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                   TimePoint deadline) override {
-    if (now() >= deadline) return;
-    ++waiters_;
+    std::multiset<TimePoint>::iterator entry;
+    {
+      std::lock_guard<std::mutex> guard(mu_);
+      if (now_ >= deadline) return;
+      entry = deadlines_.insert(deadline);
+    }
     cv.wait_for(lock, std::chrono::milliseconds(1));
-    --waiters_;
+    std::lock_guard<std::mutex> guard(mu_);
+    deadlines_.erase(entry);
   }
 
   void advance(Duration d) {
@@ -34,14 +38,20 @@ class FakeClock : public Clock {
     now_ += d;
     wall_ += std::chrono::duration_cast<WallTime::duration>(d);
   }
-  // Number of threads currently blocked in wait_until (a test's sign that a loop went to sleep).
-  int waiters() const { return waiters_.load(); }
+  // Threads blocked in wait_until on a deadline still in the future: a test's sign that a loop
+  // has done its work for the current time and gone back to sleep.
+  int waiters() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    int n = 0;
+    for (auto it = deadlines_.upper_bound(now_); it != deadlines_.end(); ++it) ++n;
+    return n;
+  }
 
  private:
   mutable std::mutex mu_;
   TimePoint now_;
   WallTime wall_;
-  std::atomic<int> waiters_{0};
+  std::multiset<TimePoint> deadlines_;
 };
 
 using FakeClockPtr = std::shared_ptr<FakeClock>;

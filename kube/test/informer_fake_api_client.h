@@ -178,7 +178,8 @@ class FakeApiClient : public ApiClient {
   void put(const GroupVersionResource& gvr, const std::string& ns, nlohmann::json object) {
     std::lock_guard<std::mutex> lock(mu_);
     object["metadata"]["resourceVersion"] = std::to_string(++version_);
-    objects_[path(gvr, ns, object["metadata"].value("name", ""))] = std::move(object);
+    std::string key = path(gvr, ns, object["metadata"].value("name", ""));
+    objects_[key] = std::move(object);
   }
 
  private:
