@@ -184,11 +184,13 @@ SecurityPolicySpec decode_spec(const json& value, const std::string& path, Field
   if (!exclude_namespaces_given) spec.exclude.namespaces = {"kube-system"};
   if (const auto* v = r.object("podSecurity")) {
     JsonReader p(*v, path + ".podSecurity", errors);
-    PodSecurityLevel level{};
-    if (p.has("level")) {
-      auto before = errors.size();
-      read_enum(p, "level", pod_security_level_values(), level);
-      if (errors.size() == before) spec.podSecurity.level = level;
+    std::string level;
+    if (p.read("level", level)) {
+      spec.podSecurity.level = parse_pod_security_level(level);
+      if (!spec.podSecurity.level) {
+        errors.push_back({path + ".podSecurity.level",
+                          "\"" + level + "\" is not one of " + one_of(pod_security_level_values())});
+      }
     }
     p.report_unknown_fields();
   }

@@ -127,7 +127,7 @@ void validate_rule(const RuntimeRule& rule, const std::string& p, FieldErrors& e
     for (size_t i = 0; i < cidrs.size(); ++i) {
       if (!is_cidr(cidrs[i])) {
         errors.push_back({index_path(p + ".connect.exceptCIDRs", i),
-                          quoted(cidrs[i]) + " is not a valid IPv4 or IPv6 CIDR"});
+                          quoted(cidrs[i]) + " is not a valid IPv4 or IPv6 CIDR (address/prefix-length)"});
       }
     }
   }

@@ -92,7 +92,7 @@ bool is_cidr(std::string_view s) {
   bool v6 = address.find(':') != std::string::npos;
   unsigned char buf[16];
   if (inet_pton(v6 ? AF_INET6 : AF_INET, address.c_str(), buf) != 1) return false;
-  if (slash == std::string_view::npos) return true;
+  if (slash == std::string_view::npos) return false;
   std::string_view bits = s.substr(slash + 1);
   if (bits.empty() || bits.size() > 3) return false;
   int n = 0;

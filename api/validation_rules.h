@@ -21,7 +21,7 @@ bool is_namespace_glob(std::string_view s);
 bool is_registry_pattern(std::string_view s);
 // "sha256:" followed by 64 lower-case hex digits.
 bool is_sha256_digest(std::string_view s);
-// IPv4 or IPv6 CIDR, e.g. 10.0.0.0/8 or fd00::/8 (a bare address counts as /32 or /128).
+// IPv4 or IPv6 CIDR with its prefix length, e.g. 10.0.0.0/8, 192.0.2.1/32 or fd00::/8.
 bool is_cidr(std::string_view s);
 // An absolute http:// or https:// URL with a host.
 bool is_http_url(std::string_view s);

@@ -173,7 +173,7 @@ TEST(SecurityPolicyCodec, ValidatesRuntimeRules) {
                                     "not an absolute path")));
   EXPECT_THAT(m, Contains(HasSubstr("spec.runtime.rules[2].fileWrite.pathPrefixes[1]")));
   EXPECT_THAT(m, Contains("spec.runtime.rules[3].connect.exceptCIDRs[0]: \"10.0.0.0/33\" is not "
-                          "a valid IPv4 or IPv6 CIDR"));
+                          "a valid IPv4 or IPv6 CIDR (address/prefix-length)"));
   EXPECT_THAT(m, Contains(HasSubstr("spec.runtime.rules[3].connect.exceptCIDRs[2]")));
   EXPECT_THAT(m, Contains("spec.runtime.rules[3].connect.exceptPorts[0]: 0 is not a valid port "
                           "(1-65535)"));

@@ -58,7 +58,8 @@ TEST(ValidationRules, Digests) {
 // Verifies IPv4 and IPv6 CIDRs, with prefix bounds.
 TEST(ValidationRules, Cidrs) {
   EXPECT_TRUE(is_cidr("10.0.0.0/8"));
-  EXPECT_TRUE(is_cidr("192.168.1.1"));
+  EXPECT_TRUE(is_cidr("192.168.1.1/32"));
+  EXPECT_FALSE(is_cidr("192.168.1.1"));
   EXPECT_TRUE(is_cidr("fd00::/8"));
   EXPECT_TRUE(is_cidr("::1/128"));
   EXPECT_FALSE(is_cidr("10.0.0.0/33"));
