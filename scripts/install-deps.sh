@@ -8,7 +8,7 @@ packages=(
   libboost1.81-all-dev libssl-dev nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev
   libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  etcd-server golang-go rsync openssl curl
+  etcd-server golang-go rsync openssl curl dpkg-dev golang-github-modern-go-reflect2-dev
 )
 
 missing=()
