@@ -120,4 +120,12 @@ struct castellan_rule_config {
   __u32 pad;             /* keeps the struct 8-byte aligned */
 };
 
+/* Never used at run time: a global of this type keeps the records in the object's BTF. */
+struct castellan_btf_anchors {
+  struct castellan_exec_event exec;           /* anchor */
+  struct castellan_file_open_event file_open; /* anchor */
+  struct castellan_connect_event connect;     /* anchor */
+  struct castellan_exit_event exit;           /* anchor */
+};
+
 #endif

@@ -100,4 +100,7 @@ struct castellan_rule_config rule_config __weak SEC(".data");
 /* Set by the wakeup policy: submit without waking the consumer below this many bytes. */
 const volatile __u32 wakeup_bytes __weak = 64 * 1024;
 
+/* Keeps the record types in the object's BTF, so a test can check them against the ABI. */
+struct castellan_btf_anchors btf_anchors __weak;
+
 #endif

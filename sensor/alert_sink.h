@@ -1,0 +1,15 @@
+#pragma once
+// AlertSink: where alerts go (stdout JSON lines, Kubernetes Events, a test's collector).
+
+#include "sensor/alert.h"
+
+namespace castellan::sensor {
+
+class AlertSink {
+ public:
+  virtual ~AlertSink() = default;
+  // Called on the consumer thread, one alert at a time.
+  virtual void emit(const Alert& alert) = 0;
+};
+
+}  // namespace castellan::sensor
