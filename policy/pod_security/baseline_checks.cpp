@@ -34,22 +34,38 @@ bool allowed_profile_type(std::string_view type) {
   return type == "RuntimeDefault" || type == "Localhost";
 }
 
-// The host of one probe or handler's httpGet / tcpSocket action, when set.
-void check_action_hosts(const Subject& s, const json* handler, const std::string& sub,
-                        std::vector<Violation>& out) {
+// Joins path segments; only called once something is wrong, to keep the happy path allocation-free.
+std::string join(std::string_view a, std::string_view b, std::string_view c = {}) {
+  std::string out;
+  out.append(a);
+  if (!b.empty()) out.append(out.empty() ? "" : ".").append(b);
+  if (!c.empty()) out.append(".").append(c);
+  return out;
+}
+
+// Reports the host of a probe or lifecycle hook's httpGet / tcpSocket action, when set.
+// `parent`.`key` names the handler, e.g. "lifecycle" "preStop" or "" "livenessProbe".
+void check_action_hosts(const Subject& s, const json& container, std::string_view parent,
+                        std::string_view key, std::vector<Violation>& out) {
+  const char* rule = rules::kHostProbesAndLifecycleHooks;
+  const json* holder = parent.empty() ? &container : find_field(&container, parent);
+  const auto handler = read_object(holder, key);
+  if (handler.malformed()) {
+    s.checked(handler, join(parent, key), "an object", rule, out);
+    return;
+  }
   static constexpr std::string_view kActions[] = {"httpGet", "tcpSocket"};
   for (std::string_view action : kActions) {
-    const std::string action_sub = sub + "." + std::string(action);
-    const auto object = s.checked(read_object(handler, action), action_sub, "an object",
-                                  rules::kHostProbesAndLifecycleHooks, out);
-    const std::string host_sub = action_sub + ".host";
-    const auto host = s.checked(read_string(object.value, "host"), host_sub, "a string",
-                                rules::kHostProbesAndLifecycleHooks, out);
-    if (host.present() && !host.value.empty()) {
-      s.violation(out, rules::kHostProbesAndLifecycleHooks, host_sub,
-                  host_sub + " is " + quote(host.value),
-                  "remove the host so the kubelet connects to the pod's own IP");
-    }
+    const auto object = read_object(handler.value, action);
+    if (object.malformed())
+      s.checked(object, join(join(parent, key), action), "an object", rule, out);
+    const auto host = read_string(object.value, "host");
+    if (host.malformed())
+      s.checked(host, join(join(parent, key), action, "host"), "a string", rule, out);
+    if (!host.present() || host.value.empty()) continue;
+    const std::string sub = join(join(parent, key), action, "host");
+    s.violation(out, rule, sub, sub + " is " + quote(host.value),
+                "remove the host so the kubelet connects to the pod's own IP");
   }
 }
 
@@ -285,21 +301,11 @@ void check_host_probes_and_lifecycle_hooks(const PodView& pod, std::vector<Viola
   static constexpr std::string_view kHooks[] = {"postStart", "preStop"};
   for (const ContainerRef& c : pod.containers()) {
     const Subject s = Subject::container(c);
-    for (std::string_view probe_key : kProbes) {
-      const std::string sub(probe_key);
-      const auto probe = s.checked(read_object(c.object, probe_key), sub, "an object",
-                                   rules::kHostProbesAndLifecycleHooks, out);
-      if (probe.present()) check_action_hosts(s, probe.value, sub, out);
-    }
+    for (std::string_view probe : kProbes) check_action_hosts(s, *c.object, {}, probe, out);
     const auto lifecycle = s.checked(read_object(c.object, "lifecycle"), "lifecycle", "an object",
                                      rules::kHostProbesAndLifecycleHooks, out);
     if (!lifecycle.present()) continue;
-    for (std::string_view hook_key : kHooks) {
-      const std::string sub = "lifecycle." + std::string(hook_key);
-      const auto hook = s.checked(read_object(lifecycle.value, hook_key), sub, "an object",
-                                  rules::kHostProbesAndLifecycleHooks, out);
-      if (hook.present()) check_action_hosts(s, hook.value, sub, out);
-    }
+    for (std::string_view hook : kHooks) check_action_hosts(s, *c.object, "lifecycle", hook, out);
   }
 }
 

@@ -84,6 +84,12 @@ PodView::PodView(const json& metadata, const json& spec, std::vector<Violation>&
   }
   user_namespaced_ = host_users.present() && !host_users.value;
 
+  size_t total = 0;
+  for (std::string_view key : {"initContainers", "containers", "ephemeralContainers"}) {
+    const auto list = read_array(spec_, key);
+    if (list.present()) total += list.value->size();
+  }
+  containers_.reserve(total);
   collect(ContainerKind::Init, "initContainers", out);
   collect(ContainerKind::Regular, "containers", out);
   collect(ContainerKind::Ephemeral, "ephemeralContainers", out);
@@ -98,7 +104,6 @@ void PodView::collect(ContainerKind kind, std::string_view key, std::vector<Viol
   }
   if (!list.present()) return;
   const json& items = *list.value;
-  containers_.reserve(containers_.size() + items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     ContainerRef ref;
     ref.kind = kind;
