@@ -10,6 +10,8 @@ class AlertSink {
   virtual ~AlertSink() = default;
   // Called on the consumer thread, one alert at a time.
   virtual void emit(const Alert& alert) = 0;
+  // Called after each batch of records, so sinks may buffer within a batch.
+  virtual void flush() {}
 };
 
 }  // namespace castellan::sensor

@@ -8,8 +8,9 @@ void JsonLinesSink::emit(const Alert& alert) {
   std::string line = format_alert_json(alert);
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), out_);
-  // A line per alert reaches a pipe promptly, so scripts and log shippers see it at once.
-  std::fflush(out_);
 }
+
+// Once per ring buffer batch: alerts reach a pipe promptly without a write per alert.
+void JsonLinesSink::flush() { std::fflush(out_); }
 
 }  // namespace castellan::sensor

@@ -11,6 +11,7 @@ class JsonLinesSink : public AlertSink {
  public:
   explicit JsonLinesSink(FILE* out) : out_(out) {}
   void emit(const Alert& alert) override;
+  void flush() override;
 
  private:
   FILE* out_;

@@ -29,6 +29,7 @@ void Sensor::stop() {
 Status Sensor::drain(int timeout_ms) {
   auto n = program_->poll(timeout_ms, on_record_);
   if (!n.ok()) return n.error();
+  sink_.flush();
   return Status::Ok();
 }
 
@@ -40,11 +41,13 @@ void Sensor::run() {
       log::error("Failed to poll the ring buffer", {{"error", n.error().message}});
       break;
     }
+    if (*n > 0) sink_.flush();
   }
   while (true) {
     auto n = program_->poll(0, on_record_);
     if (!n.ok() || *n == 0) break;
   }
+  sink_.flush();
 }
 
 SensorStats Sensor::stats() const { return SensorStats{program_->counters(), processor_->stats()}; }

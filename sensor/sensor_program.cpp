@@ -11,6 +11,7 @@
 #include <set>
 
 #include "sensor/abi/kernel_types.h"
+#include "sensor/tracefs.h"
 #include "castellan_sensor.skel.h"
 
 namespace castellan::sensor {
@@ -94,6 +95,7 @@ Result<SensorProgramPtr> SensorProgram::load(const CompiledRuleset& ruleset, con
     }
   }
   if (auto st = program->fill_maps(ruleset, scope); !st.ok()) return st.error();
+  if (auto st = ensure_tracefs(); !st.ok()) return st.error();
   program->skel_->data->rule_config.sensor_tgid = options.sensor_tgid;
   if (auto st = program->attach(ruleset); !st.ok()) return st.error();
   program->ring_ = ring_buffer__new(bpf_map__fd(program->skel_->maps.events), on_sample,
@@ -196,6 +198,11 @@ Status SensorProgram::attach(const CompiledRuleset& ruleset) {
 Result<int> SensorProgram::poll(int timeout_ms, const RecordFn& on_record) {
   on_record_ = &on_record;
   int n = ring_buffer__poll(ring_, timeout_ms);
+  // Records submitted without a wakeup are not reported by epoll: consume them explicitly.
+  if (n >= 0) {
+    int more = ring_buffer__consume(ring_);
+    n = more < 0 ? more : n + more;
+  }
   on_record_ = nullptr;
   if (n < 0 && n != -EINTR) {
     return Error::make(std::string("polling the ring buffer failed: ") + std::strerror(-n));
