@@ -31,8 +31,6 @@ Result<CompiledPolicy> CompiledPolicy::compile(const api::SecurityPolicy& policy
   if (!exclude) return Error::make("SecurityPolicy " + policy.metadata.name + ": " + exclude.error().message, "Invalid");
   out.match_ = std::move(*match);
   out.exclude_ = std::move(*exclude);
-  out.exclude_empty_ = out.exclude_.namespaces.empty() && !out.exclude_.namespace_selector &&
-                       !out.exclude_.pod_selector;
   out.images_ = ImageRuleSet(policy.spec.images);
   return out;
 }
@@ -52,10 +50,19 @@ bool CompiledPolicy::filter_matches(const Filter& filter, const MatchTarget& tar
 
 bool CompiledPolicy::applies_to(const MatchTarget& target) const {
   if (!filter_matches(match_, target)) return false;
-  if (exclude_empty_) return true;
-  // An exclude namespace glob such as "*" must not catch resources that have no namespace.
-  if (target.namespace_name.empty() && !exclude_.namespaces.empty()) return true;
-  return !filter_matches(exclude_, target);
+  // Each exclude criterion is a reason on its own: the defaulted kube-system entry must not
+  // narrow a podSelector the user adds next to it.
+  const auto& ex = exclude_;
+  if (!target.namespace_name.empty() &&
+      std::any_of(ex.namespaces.begin(), ex.namespaces.end(),
+                  [&](const Glob& g) { return g.matches(target.namespace_name); })) {
+    return false;
+  }
+  if (ex.namespace_selector && !target.namespace_name.empty() &&
+      ex.namespace_selector->matches(*target.namespace_labels)) {
+    return false;
+  }
+  return !(ex.pod_selector && ex.pod_selector->matches(*target.pod_labels));
 }
 
 }  // namespace castellan::policy

@@ -2,10 +2,10 @@
 // CompiledPolicy: one SecurityPolicy with its globs, selectors and image rules precompiled.
 //
 // match: every criterion that is set must hold (namespaces empty = any namespace).
-// exclude: the resource is excluded when every criterion it sets holds; an exclude that sets
-// nothing (or only empty selectors) excludes nothing.
+// exclude: the resource is excluded when any criterion it sets holds (a namespace glob, the
+// namespaceSelector or the podSelector); empty selectors exclude nothing.
 // A resource without a namespace is matched as namespace "" with no labels: "*" matches it,
-// "prod-*" does not, and exclude namespace globs never exclude it.
+// "prod-*" does not, and exclude namespace criteria never exclude it.
 // Namespace labels always include kubernetes.io/metadata.name, as the API server sets it.
 
 #include <optional>
@@ -49,7 +49,6 @@ class CompiledPolicy {
   api::SecurityPolicy source_;
   Filter match_;
   Filter exclude_;
-  bool exclude_empty_ = true;
   ImageRuleSet images_;
 };
 

@@ -1,0 +1,275 @@
+#include "policy/policy_snapshot.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "policy/json_patch.h"
+#include "policy/static_namespace_labels.h"
+
+namespace castellan::policy {
+namespace {
+
+using nlohmann::json;
+
+api::SecurityPolicy policy(const std::string& name, api::Mode mode = api::Mode::Enforce) {
+  api::SecurityPolicy p;
+  p.metadata.name = name;
+  p.spec.mode = mode;
+  p.spec.exclude.namespaces = {"kube-system"};
+  return p;
+}
+
+api::SecurityPolicy latest_policy(const std::string& name, api::Mode mode = api::Mode::Enforce) {
+  auto p = policy(name, mode);
+  p.spec.images.disallowLatestTag = true;
+  return p;
+}
+
+json pod(const std::string& ns, const std::string& image, json labels = json::object()) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata", {{"name", "web"}, {"namespace", ns}, {"labels", std::move(labels)}}},
+          {"spec", {{"containers", {{{"name", "app"}, {"image", image}}}}}}};
+}
+
+std::vector<std::string> names(const ResourceEvaluation& e) {
+  std::vector<std::string> out;
+  for (const auto& r : e.results) out.push_back(r.policy);
+  return out;
+}
+
+const StaticNamespaceLabels kNoLabels;
+
+// Verifies that Enforce denies a violating pod and names the policy's rule and field.
+TEST(PolicySnapshotTest, EnforceDenies) {
+  const auto snap = PolicySnapshot::compile({latest_policy("no-latest")});
+  const auto e = snap->evaluate(pod("default", "nginx"), kNoLabels);
+  ASSERT_TRUE(e.error.empty()) << e.error;
+  EXPECT_EQ(e.resource.kind, "Pod");
+  EXPECT_EQ(e.resource.namespace_, "default");
+  EXPECT_EQ(e.resource.name, "web");
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_FALSE(e.results[0].allowed);
+  ASSERT_EQ(e.results[0].violations.size(), 1u);
+  EXPECT_EQ(e.results[0].violations[0].rule, "images.disallowLatestTag");
+  EXPECT_EQ(e.results[0].violations[0].field, "spec.containers[0].image");
+  EXPECT_FALSE(e.results[0].patch.has_value());
+}
+
+// Verifies that Audit and Warn allow but still report the violations.
+TEST(PolicySnapshotTest, AuditAndWarnAllowAndReport) {
+  const auto snap = PolicySnapshot::compile(
+      {latest_policy("a", api::Mode::Audit), latest_policy("w", api::Mode::Warn)});
+  const auto e = snap->evaluate(pod("default", "nginx:latest"), kNoLabels);
+  ASSERT_EQ(e.results.size(), 2u);
+  for (const auto& r : e.results) {
+    EXPECT_TRUE(r.allowed) << r.policy;
+    EXPECT_EQ(r.violations.size(), 1u) << r.policy;
+  }
+  EXPECT_EQ(e.results[1].mode, api::Mode::Warn);
+}
+
+// Verifies that a compliant pod is allowed under Enforce with no violations.
+TEST(PolicySnapshotTest, CompliantPodIsAllowed) {
+  const auto snap = PolicySnapshot::compile({latest_policy("no-latest")});
+  const auto e = snap->evaluate(pod("default", "nginx:1.25"), kNoLabels);
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_TRUE(e.results[0].allowed);
+  EXPECT_TRUE(e.results[0].violations.empty());
+}
+
+// Verifies that results come in policy name order whatever the input order.
+TEST(PolicySnapshotTest, ResultsInNameOrder) {
+  const auto snap = PolicySnapshot::compile({latest_policy("zeta"), latest_policy("alpha"),
+                                             latest_policy("mid")});
+  EXPECT_EQ(names(snap->evaluate(pod("default", "nginx:1"), kNoLabels)),
+            (std::vector<std::string>{"alpha", "mid", "zeta"}));
+  EXPECT_EQ(snap->policies().front().metadata.name, "alpha");
+  EXPECT_EQ(snap->size(), 3u);
+}
+
+// Verifies namespace globs in match and exclude.
+TEST(PolicySnapshotTest, NamespaceGlobs) {
+  auto prod = latest_policy("prod");
+  prod.spec.match.namespaces = {"prod-*"};
+  prod.spec.exclude.namespaces = {"prod-sandbox"};
+  const auto snap = PolicySnapshot::compile({prod, latest_policy("all")});
+  EXPECT_EQ(names(snap->evaluate(pod("prod-eu", "nginx:1"), kNoLabels)),
+            (std::vector<std::string>{"all", "prod"}));
+  EXPECT_EQ(names(snap->evaluate(pod("prod-sandbox", "nginx:1"), kNoLabels)),
+            (std::vector<std::string>{"all"}));
+  EXPECT_EQ(names(snap->evaluate(pod("staging", "nginx:1"), kNoLabels)),
+            (std::vector<std::string>{"all"}));
+  EXPECT_TRUE(snap->evaluate(pod("kube-system", "nginx:1"), kNoLabels).results.empty());
+}
+
+// Verifies namespaceSelector against the namespace's labels, with the automatic name label.
+TEST(PolicySnapshotTest, NamespaceSelector) {
+  auto p = latest_policy("prod-ns");
+  p.spec.match.namespaceSelector = api::LabelSelector{{{"env", "prod"}}, {}};
+  auto by_name = latest_policy("by-name");
+  by_name.spec.match.namespaceSelector =
+      api::LabelSelector{{}, {{"kubernetes.io/metadata.name", "In", {"payments"}}}};
+  const auto snap = PolicySnapshot::compile({p, by_name});
+  const StaticNamespaceLabels labels({{"payments", {{"env", "prod"}}}, {"dev", {{"env", "dev"}}}});
+  EXPECT_EQ(names(snap->evaluate(pod("payments", "nginx:1"), labels)),
+            (std::vector<std::string>{"by-name", "prod-ns"}));
+  EXPECT_TRUE(snap->evaluate(pod("dev", "nginx:1"), labels).results.empty());
+  EXPECT_TRUE(snap->evaluate(pod("unknown", "nginx:1"), labels).results.empty());
+}
+
+// Verifies podSelector on the pod template's labels, and exclusion by pod labels.
+TEST(PolicySnapshotTest, PodSelector) {
+  auto p = latest_policy("web-only");
+  p.spec.match.podSelector = api::LabelSelector{{}, {{"app", "In", {"web"}}}};
+  p.spec.exclude.podSelector = api::LabelSelector{{{"castellan.io/exempt", "true"}}, {}};
+  const auto snap = PolicySnapshot::compile({p});
+  json deployment = json::parse(R"({"apiVersion": "apps/v1", "kind": "Deployment",
+      "metadata": {"name": "web", "namespace": "default", "labels": {"app": "other"}},
+      "spec": {"template": {"metadata": {"labels": {"app": "web"}},
+                            "spec": {"containers": [{"name": "app", "image": "nginx"}]}}}})");
+  auto e = snap->evaluate(deployment, kNoLabels);
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_EQ(e.results[0].violations[0].field, "spec.template.spec.containers[0].image");
+  deployment["spec"]["template"]["metadata"]["labels"]["castellan.io/exempt"] = "true";
+  EXPECT_TRUE(snap->evaluate(deployment, kNoLabels).results.empty());
+  deployment["spec"]["template"]["metadata"]["labels"] = {{"app", "api"}};
+  EXPECT_TRUE(snap->evaluate(deployment, kNoLabels).results.empty());
+}
+
+// Verifies that a namespace-less object uses the override, else matches only unscoped policies.
+TEST(PolicySnapshotTest, NamespaceLessObjects) {
+  auto prod = latest_policy("prod");
+  prod.spec.match.namespaces = {"prod-*"};
+  const auto snap = PolicySnapshot::compile({prod, latest_policy("all")});
+  json object = pod("", "nginx:1");
+  object["metadata"].erase("namespace");
+  EXPECT_EQ(names(snap->evaluate(object, kNoLabels)), (std::vector<std::string>{"all"}));
+  const auto e = snap->evaluate(object, kNoLabels, "prod-eu");
+  EXPECT_EQ(e.resource.namespace_, "prod-eu");
+  EXPECT_EQ(names(e), (std::vector<std::string>{"all", "prod"}));
+}
+
+// Verifies that Pod Security Standards violations carry the template path of a CronJob.
+TEST(PolicySnapshotTest, PodSecurityFieldsArePrefixed) {
+  auto p = policy("baseline");
+  p.spec.podSecurity.level = api::PodSecurityLevel::Baseline;
+  const auto snap = PolicySnapshot::compile({p});
+  const json cronjob = json::parse(R"({"apiVersion": "batch/v1", "kind": "CronJob",
+      "metadata": {"name": "nightly", "namespace": "default"},
+      "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [
+          {"name": "job", "image": "busybox:1", "securityContext": {"privileged": true}}]}}}}}})");
+  const auto e = snap->evaluate(cronjob, kNoLabels);
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_FALSE(e.results[0].allowed);
+  ASSERT_FALSE(e.results[0].violations.empty());
+  EXPECT_EQ(e.results[0].violations[0].rule, "podSecurity.baseline.privileged");
+  EXPECT_EQ(e.results[0].violations[0].field,
+            "spec.jobTemplate.spec.template.spec.containers[0].securityContext.privileged");
+}
+
+// Verifies that a policy with mutations yields a patch in every mode, and an empty one when the
+// pod already complies.
+TEST(PolicySnapshotTest, PatchInEveryMode) {
+  auto audit = policy("audit", api::Mode::Audit);
+  audit.spec.mutations.runAsNonRoot = true;
+  const auto snap = PolicySnapshot::compile({audit});
+  json object = pod("default", "nginx:1");
+  const auto e = snap->evaluate(object, kNoLabels);
+  ASSERT_TRUE(e.results[0].patch.has_value());
+  EXPECT_EQ(*e.results[0].patch,
+            json::parse(R"([{"op":"add","path":"/spec/securityContext","value":{"runAsNonRoot":true}}])"));
+  object["spec"]["securityContext"] = {{"runAsNonRoot", true}};
+  const auto again = snap->evaluate(object, kNoLabels);
+  ASSERT_TRUE(again.results[0].patch.has_value());
+  EXPECT_TRUE(again.results[0].patch->empty());
+}
+
+// Verifies that patches of several policies chain: concatenated, they keep every policy's fields.
+TEST(PolicySnapshotTest, PatchesChainAcrossPolicies) {
+  auto a = policy("a");
+  a.spec.mutations.runAsNonRoot = true;
+  auto b = policy("b");
+  b.spec.mutations.seccompRuntimeDefault = true;
+  const auto snap = PolicySnapshot::compile({b, a});
+  const json object = pod("default", "nginx:1");
+  const auto e = snap->evaluate(object, kNoLabels);
+  ASSERT_EQ(e.results.size(), 2u);
+  json all = json::array();
+  for (const auto& r : e.results) {
+    for (const auto& op : *r.patch) all.push_back(op);
+  }
+  const auto out = apply_json_patch(object, all);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ((*out)["spec"]["securityContext"],
+            (json{{"runAsNonRoot", true}, {"seccompProfile", {{"type", "RuntimeDefault"}}}}));
+}
+
+// Verifies that validation judges the object as given, unless asked to judge it after mutations.
+TEST(PolicySnapshotTest, ValidateMutatedOption) {
+  auto p = policy("restricted");
+  p.spec.podSecurity.level = api::PodSecurityLevel::Restricted;
+  p.spec.mutations = {true, true, true, true};
+  const auto snap = PolicySnapshot::compile({p});
+  const json object = pod("default", "nginx:1");
+  const auto as_given = snap->evaluate(object, kNoLabels);
+  EXPECT_FALSE(as_given.results[0].allowed);
+  const auto mutated = snap->evaluate(object, kNoLabels, {}, EvaluateOptions{true});
+  EXPECT_TRUE(mutated.results[0].allowed);
+  for (const auto& v : mutated.results[0].violations) ADD_FAILURE() << v.rule << ": " << v.message;
+  EXPECT_EQ(*mutated.results[0].patch, *as_given.results[0].patch);
+}
+
+// Verifies that objects without a pod template are an error result, not a crash.
+TEST(PolicySnapshotTest, UnsupportedObjectsAreErrors) {
+  const auto snap = PolicySnapshot::compile({latest_policy("p")});
+  const auto e = snap->evaluate({{"apiVersion", "v1"}, {"kind", "Service"}, {"metadata", {{"name", "s"}}}},
+                                kNoLabels);
+  EXPECT_NE(e.error.find("Service"), std::string::npos);
+  EXPECT_EQ(e.resource.name, "s");
+  EXPECT_TRUE(e.results.empty());
+  EXPECT_FALSE(snap->evaluate(json("not an object"), kNoLabels).error.empty());
+}
+
+// Verifies that a policy with an invalid selector is reported and matches nothing.
+TEST(PolicySnapshotTest, InvalidSelectorIsACompileError) {
+  auto bad = latest_policy("bad");
+  bad.spec.match.podSelector = api::LabelSelector{{}, {{"app", "Equals", {"x"}}}};
+  const auto snap = PolicySnapshot::compile({bad, latest_policy("good")}, 7);
+  EXPECT_EQ(snap->generation(), 7u);
+  ASSERT_EQ(snap->compile_errors().size(), 1u);
+  EXPECT_NE(snap->compile_errors()[0].find("bad"), std::string::npos);
+  EXPECT_NE(snap->compile_errors()[0].find("\"Equals\""), std::string::npos);
+  EXPECT_EQ(names(snap->evaluate(pod("default", "nginx:1"), kNoLabels)), (std::vector<std::string>{"good"}));
+  EXPECT_FALSE(PolicySnapshot::try_compile({bad}).ok());
+  EXPECT_TRUE(PolicySnapshot::try_compile({latest_policy("good")}).ok());
+}
+
+// Verifies that concurrent evaluations of one snapshot all give the same verdict.
+TEST(PolicySnapshotTest, ConcurrentEvaluation) {
+  auto p = latest_policy("p");
+  p.spec.mutations.dropAllCapabilities = true;
+  const auto snap = PolicySnapshot::compile({p});
+  const json object = pod("default", "nginx");
+  const auto expected = snap->evaluate(object, kNoLabels);
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        const auto e = snap->evaluate(object, kNoLabels);
+        if (e.results.size() != 1 || e.results[0].allowed ||
+            e.results[0].violations[0].message != expected.results[0].violations[0].message ||
+            *e.results[0].patch != *expected.results[0].patch) {
+          ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+}  // namespace
+}  // namespace castellan::policy
