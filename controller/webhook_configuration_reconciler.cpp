@@ -1,0 +1,116 @@
+#include "controller/webhook_configuration_reconciler.h"
+
+#include "common/base64.h"
+#include "common/log.h"
+#include "controller/json_subset.h"
+#include "kube/conflict.h"
+
+namespace castellan::controller {
+namespace {
+
+using nlohmann::json;
+
+std::map<std::string, int64_t> generations_of(const json& object) {
+  std::map<std::string, int64_t> out;
+  auto annotations = object.value("/metadata/annotations"_json_pointer, json::object());
+  auto it = annotations.find(kPolicyGenerationsAnnotation);
+  if (it == annotations.end() || !it->is_string()) return out;
+  auto parsed = json::parse(it->get<std::string>(), nullptr, false);
+  if (!parsed.is_object()) return out;
+  for (const auto& [name, generation] : parsed.items()) {
+    if (generation.is_number_integer()) out[name] = generation.get<int64_t>();
+  }
+  return out;
+}
+
+// The caBundle every entry carries, or "" when they disagree or there are none.
+std::string published_bundle(const json& object) {
+  std::string bundle;
+  bool first = true;
+  for (const auto& webhook : object.value("webhooks", json::array())) {
+    std::string encoded = webhook.value("/clientConfig/caBundle"_json_pointer, std::string());
+    auto decoded = base64_decode(encoded).value_or("");
+    if (!first && decoded != bundle) return "";
+    bundle = decoded;
+    first = false;
+  }
+  return bundle;
+}
+
+}  // namespace
+
+WebhookConfigurationReconciler::WebhookConfigurationReconciler(kube::ApiClientPtr api,
+                                                               WebhookSettings settings)
+    : api_(std::move(api)), settings_(std::move(settings)) {}
+
+const kube::GroupVersionResource& WebhookConfigurationReconciler::validating_gvr() {
+  static const kube::GroupVersionResource gvr{"admissionregistration.k8s.io", "v1",
+                                              "validatingwebhookconfigurations", false};
+  return gvr;
+}
+
+const kube::GroupVersionResource& WebhookConfigurationReconciler::mutating_gvr() {
+  static const kube::GroupVersionResource gvr{"admissionregistration.k8s.io", "v1",
+                                              "mutatingwebhookconfigurations", false};
+  return gvr;
+}
+
+Result<std::pair<json, bool>> WebhookConfigurationReconciler::apply(
+    const kube::GroupVersionResource& gvr, const json& desired) {
+  const std::string name = desired["metadata"]["name"];
+  auto current = api_->get(gvr, "", name);
+  if (!current.ok()) {
+    if (current.error().code != 404) return current.error();
+    auto created = api_->create(gvr, "", desired);
+    if (!created.ok()) return created.error();
+    log::info("Created webhook configuration", {{"kind", desired["kind"]}, {"name", name}});
+    return std::make_pair(std::move(created).value(), true);
+  }
+  // API server defaults (objectSelector, reinvocationPolicy, ...) are not drift.
+  const json wanted_meta = {{"labels", desired["metadata"]["labels"]},
+                            {"annotations", desired["metadata"]["annotations"]}};
+  bool in_sync = json_subset(wanted_meta, current->value("metadata", json::object())) &&
+                 json_subset(desired["webhooks"], current->value("webhooks", json::array()));
+  if (in_sync) return std::make_pair(std::move(current).value(), false);
+
+  auto updated = kube::update_with_retry(*api_, gvr, "", name, [&](json& object) {
+    auto& meta = object["metadata"];
+    for (const auto& [k, v] : desired["metadata"]["labels"].items()) meta["labels"][k] = v;
+    for (const auto& [k, v] : desired["metadata"]["annotations"].items())
+      meta["annotations"][k] = v;
+    object["webhooks"] = desired["webhooks"];
+    return Status::Ok();
+  });
+  if (!updated.ok()) return updated.error();
+  log::info("Updated webhook configuration", {{"kind", desired["kind"]}, {"name", name}});
+  return std::make_pair(std::move(updated).value(), true);
+}
+
+Result<PublishedWebhooks> WebhookConfigurationReconciler::reconcile(
+    const std::vector<api::SecurityPolicy>& policies, const std::string& ca_bundle_pem) {
+  WebhookSettings settings = settings_;
+  settings.ca_bundle_pem = ca_bundle_pem;
+  auto desired = desired_webhook_configurations(policies, settings);
+
+  auto validating = apply(validating_gvr(), desired.validating);
+  if (!validating.ok()) return validating.error();
+  auto mutating = apply(mutating_gvr(), desired.mutating);
+  if (!mutating.ok()) return mutating.error();
+
+  PublishedWebhooks out;
+  out.validating_generations = generations_of(validating->first);
+  out.mutating_generations = generations_of(mutating->first);
+  std::string v_bundle = published_bundle(validating->first);
+  std::string m_bundle = published_bundle(mutating->first);
+  bool v_empty = validating->first.value("webhooks", json::array()).empty();
+  bool m_empty = mutating->first.value("webhooks", json::array()).empty();
+  if (v_empty && m_empty) {
+    out.ca_bundle_pem = ca_bundle_pem;  // nothing calls the webhook: any bundle is "published"
+  } else if (v_empty || m_empty || v_bundle == m_bundle) {
+    out.ca_bundle_pem = v_empty ? m_bundle : v_bundle;
+  }
+  out.changed = validating->second || mutating->second;
+  return out;
+}
+
+}  // namespace castellan::controller
