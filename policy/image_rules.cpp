@@ -42,15 +42,21 @@ bool ImageRuleSet::allowed(const ImageReference& ref) const {
   return false;
 }
 
-void ImageRuleSet::check_image(const std::string& image, const std::string& who,
-                               const std::string& field, std::vector<Violation>& out) const {
-  const auto parsed = parse_image_reference(image);
-  if (!parsed) {
+void ImageRuleSet::check_image(const ContainerImage& c, std::vector<Violation>& out) const {
+  const std::string& who = c.who;
+  const std::string& field = c.field;
+  const std::string& image = c.image;
+  if (image.empty()) {
     out.push_back({"images.validReference",
-                   who + ": " + parsed.error().message + ": fix " + field, field});
+                   who + " has no image: set " + field + " to an image reference", field});
     return;
   }
-  const ImageReference& ref = *parsed;
+  if (!c.ref) {
+    out.push_back({"images.validReference", who + ": " + c.ref.error().message + ": fix " + field,
+                   field});
+    return;
+  }
+  const ImageReference& ref = *c.ref;
   const std::string quoted = "\"" + image + "\"";
   if (!allowed(ref)) {
     out.push_back({"images.allowedRegistries",
@@ -86,22 +92,31 @@ void ImageRuleSet::check_image(const std::string& image, const std::string& who,
   }
 }
 
-std::vector<Violation> ImageRuleSet::check(const nlohmann::json& pod_spec,
-                                           const std::string& field_prefix) const {
-  std::vector<Violation> out;
-  if (!active()) return out;
+std::vector<ContainerImage> collect_images(const nlohmann::json& pod_spec,
+                                           const std::string& field_prefix) {
+  std::vector<ContainerImage> out;
   for (const auto& c : pod_containers(pod_spec, true)) {
-    const std::string who = "container \"" + c.name() + "\"";
-    const std::string field = c.field(field_prefix) + ".image";
-    const nlohmann::json* image = c.member("image");
-    if (image == nullptr || !image->is_string() || image->get_ref<const std::string&>().empty()) {
-      out.push_back({"images.validReference",
-                     who + " has no image: set " + field + " to an image reference", field});
-      continue;
-    }
-    check_image(image->get<std::string>(), who, field, out);
+    ContainerImage image{"container \"" + c.name() + "\"", c.field(field_prefix) + ".image", {},
+                         Error::make("no image")};
+    const nlohmann::json* value = c.member("image");
+    if (value != nullptr && value->is_string()) image.image = value->get<std::string>();
+    if (!image.image.empty()) image.ref = parse_image_reference(image.image);
+    out.push_back(std::move(image));
   }
   return out;
+}
+
+std::vector<Violation> ImageRuleSet::check(const std::vector<ContainerImage>& images) const {
+  std::vector<Violation> out;
+  if (!active()) return out;
+  for (const auto& image : images) check_image(image, out);
+  return out;
+}
+
+std::vector<Violation> ImageRuleSet::check(const nlohmann::json& pod_spec,
+                                           const std::string& field_prefix) const {
+  if (!active()) return {};
+  return check(collect_images(pod_spec, field_prefix));
 }
 
 }  // namespace castellan::policy

@@ -23,6 +23,17 @@
 
 namespace castellan::policy {
 
+// One container's image, parsed once per evaluation and shared by every policy's rules.
+struct ContainerImage {
+  std::string who;    // container "name"
+  std::string field;  // full path of the image field
+  std::string image;  // empty when missing or not a string
+  Result<ImageReference> ref = Error::make("no image");
+};
+
+std::vector<ContainerImage> collect_images(const nlohmann::json& pod_spec,
+                                           const std::string& field_prefix);
+
 class ImageRuleSet {
  public:
   ImageRuleSet() = default;
@@ -31,9 +42,7 @@ class ImageRuleSet {
   bool active() const;
   // Violation fields are full paths behind `field_prefix` (see PodTemplate::field_prefix).
   std::vector<Violation> check(const nlohmann::json& pod_spec, const std::string& field_prefix) const;
-  // Checks one reference; `who` names the container, `field` the image field.
-  void check_image(const std::string& image, const std::string& who, const std::string& field,
-                   std::vector<Violation>& out) const;
+  std::vector<Violation> check(const std::vector<ContainerImage>& images) const;
 
  private:
   struct RegistryPattern {
@@ -42,6 +51,7 @@ class ImageRuleSet {
   };
 
   bool allowed(const ImageReference& ref) const;
+  void check_image(const ContainerImage& image, std::vector<Violation>& out) const;
 
   std::vector<RegistryPattern> allowed_;
   std::string allowed_text_;  // for messages: "registry.example.com/*, quay.io/org/*"

@@ -48,7 +48,8 @@ bool checks_pod_security(const api::SecurityPolicy& policy) {
          *policy.spec.podSecurity.level != api::PodSecurityLevel::Privileged;
 }
 
-std::vector<Violation> validate(const CompiledPolicy& policy, const PodTemplate& pod) {
+std::vector<Violation> validate(const CompiledPolicy& policy, const PodTemplate& pod,
+                                const std::vector<ContainerImage>& images) {
   const auto& spec = policy.source().spec;
   std::vector<Violation> out;
   if (checks_pod_security(policy.source())) {
@@ -57,8 +58,8 @@ std::vector<Violation> validate(const CompiledPolicy& policy, const PodTemplate&
   }
   auto containers = check_container_rules(spec.containers, *pod.spec, pod.field_prefix);
   out.insert(out.end(), containers.begin(), containers.end());
-  auto images = policy.images().check(*pod.spec, pod.field_prefix);
-  out.insert(out.end(), images.begin(), images.end());
+  auto image_violations = policy.images().check(images);
+  out.insert(out.end(), image_violations.begin(), image_violations.end());
   return out;
 }
 
@@ -132,32 +133,34 @@ ResourceEvaluation PolicySnapshot::evaluate(const json& object,
     }
   }
 
-  // Patches are chained on a working copy; only made when some policy mutates.
+  // Patches are chained on a working copy of the object, made only when a later mutating
+  // policy or validate_mutated needs to see an earlier patch applied.
+  size_t last_mutator = 0;
+  for (size_t i = 0; i < matching.size(); ++i) {
+    if (matching[i]->source().spec.mutations.any()) last_mutator = i;
+  }
   std::optional<json> mutated;
   std::vector<std::optional<json>> patches(matching.size());
-  if (any_mutations) {
-    mutated = object;
-    for (size_t i = 0; i < matching.size(); ++i) {
-      const auto& mutations = matching[i]->source().spec.mutations;
-      if (!mutations.any()) continue;
-      const auto current = extract_pod_template(*mutated);
-      if (!current) {
-        out.error = current.error().message;
+  for (size_t i = 0; any_mutations && i < matching.size(); ++i) {
+    const auto& mutations = matching[i]->source().spec.mutations;
+    if (!mutations.any()) continue;
+    const auto current = extract_pod_template(mutated ? *mutated : object);
+    if (!current) {
+      out.error = current.error().message;
+      return out;
+    }
+    json patch = build_mutation_patch(mutations, *current->metadata, *current->spec,
+                                      current->pointer_prefix + "/spec");
+    if (!patch.empty() && (i < last_mutator || options.validate_mutated)) {
+      auto applied = apply_json_patch(mutated ? *mutated : object, patch);
+      if (!applied) {
+        out.error = "mutations of SecurityPolicy " + matching[i]->source().metadata.name +
+                    " did not apply: " + applied.error().message;
         return out;
       }
-      json patch = build_mutation_patch(mutations, *current->metadata, *current->spec,
-                                        current->pointer_prefix + "/spec");
-      if (!patch.empty()) {
-        auto applied = apply_json_patch(*mutated, patch);
-        if (!applied) {
-          out.error = "mutations of SecurityPolicy " + matching[i]->source().metadata.name +
-                      " did not apply: " + applied.error().message;
-          return out;
-        }
-        mutated = std::move(*applied);
-      }
-      patches[i] = std::move(patch);
+      mutated = std::move(*applied);
     }
+    patches[i] = std::move(patch);
   }
 
   std::optional<PodTemplate> mutated_pod;
@@ -167,13 +170,19 @@ ResourceEvaluation PolicySnapshot::evaluate(const json& object,
   }
   const PodTemplate& judged = mutated_pod ? *mutated_pod : *pod;
 
+  // Each image is parsed once, whatever the number of policies.
+  const bool any_image_rules = std::any_of(matching.begin(), matching.end(),
+                                           [](const CompiledPolicy* p) { return p->images().active(); });
+  const auto images = any_image_rules ? collect_images(*judged.spec, judged.field_prefix)
+                                      : std::vector<ContainerImage>{};
+
   out.results.reserve(matching.size());
   for (size_t i = 0; i < matching.size(); ++i) {
     const auto& policy = matching[i]->source();
     PolicyEvaluation eval;
     eval.policy = policy.metadata.name;
     eval.mode = policy.spec.mode;
-    eval.violations = validate(*matching[i], judged);
+    eval.violations = validate(*matching[i], judged, images);
     eval.allowed = !(policy.spec.mode == api::Mode::Enforce && !eval.violations.empty());
     eval.patch = std::move(patches[i]);
     out.results.push_back(std::move(eval));
