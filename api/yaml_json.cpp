@@ -216,8 +216,10 @@ YamlParseResult parse_yaml_documents(std::string_view text) {
         result.documents.push_back(std::move(doc));
       }
     } catch (const YAML::Exception& e) {
-      result.error = YamlParseError{document, chunk.first_line + e.mark.line + 1,
-                                    e.mark.column + 1, e.msg};
+      // Some yaml-cpp errors carry no position (a null mark); point at the document then.
+      const bool positioned = !e.mark.is_null();
+      result.error = YamlParseError{document, chunk.first_line + (positioned ? e.mark.line : 0) + 1,
+                                    positioned ? e.mark.column + 1 : 1, e.msg};
       return result;
     }
   }

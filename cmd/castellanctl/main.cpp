@@ -34,7 +34,7 @@ Commands:
 Run 'castellanctl check --help' for the flags and exit codes of check.
 )";
 
-int fail(const std::string& message) {
+int fail(const std::string& message, const char* hint = nullptr) {
   std::cerr << "castellanctl: error: ";
   // Multi-line messages (one problem per line) read better as a list.
   if (message.find('\n') == std::string::npos) {
@@ -49,6 +49,7 @@ int fail(const std::string& message) {
       start = end + 1;
     }
   }
+  if (hint) std::cerr << hint << "\n";
   return kExitBadInput;
 }
 
@@ -62,7 +63,7 @@ bool use_color(ctl::ColorMode mode) {
 int run_check(const std::vector<std::string>& args) {
   auto options = ctl::parse_check_options(args);
   if (!options.ok()) {
-    return fail(options.error().message + "\nRun 'castellanctl check --help' for usage.");
+    return fail(options.error().message, "Run 'castellanctl check --help' for usage.");
   }
   if (options->help) {
     std::cout << ctl::kCheckHelp;
@@ -75,6 +76,8 @@ int run_check(const std::vector<std::string>& args) {
     if (!resources.ok()) message += (message.empty() ? "" : "\n") + resources.error().message;
     return fail(message);
   }
+  // An empty input is more often a broken pipeline upstream than a clean result.
+  if (resources->empty()) return fail("no manifests found in the --resource paths");
   auto report = ctl::build_check_report(*policies, *resources);
   if (!report.ok()) return fail(report.error().message);
   if (options->output == ctl::OutputFormat::Json) {
@@ -104,5 +107,5 @@ int main(int argc, char** argv) {
     return kExitAllowed;
   }
   if (command == "check") return run_check(args);
-  return fail("unknown command \"" + command + "\"\nRun 'castellanctl --help' for usage.");
+  return fail("unknown command \"" + command + "\"", "Run 'castellanctl --help' for usage.");
 }

@@ -241,6 +241,10 @@ TEST(Castellanctl, BadInvocationsExitTwo) {
   EXPECT_THAT(wrong_kind.err, HasSubstr(pod + ", document 1: expected a SecurityPolicy"));
 
   EXPECT_EQ(castellanctl({"frobnicate"}).exit_code, 2);
+
+  CliRun empty_stdin = castellanctl({"check", "-p", "config/samples", "-r", "-"}, "");
+  EXPECT_EQ(empty_stdin.exit_code, 2);
+  EXPECT_THAT(empty_stdin.err, HasSubstr("no manifests found in the --resource paths"));
 }
 
 // Verifies a malformed pod-bearing resource is bad input naming where it came from.
