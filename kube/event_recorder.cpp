@@ -1,0 +1,236 @@
+#include "kube/event_recorder.h"
+
+#include <cstdio>
+#include <ctime>
+
+#include "common/log.h"
+
+namespace castellan::kube {
+namespace {
+
+const GroupVersionResource kEvents{"", "v1", "events", true};
+
+std::string rfc3339(WallTime time) {
+  std::time_t t = std::chrono::system_clock::to_time_t(time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string event_namespace(const ObjectReference& object) {
+  return object.namespace_.empty() ? "default" : object.namespace_;
+}
+
+std::string object_id(const ObjectReference& o) {
+  return o.api_version + "\x1f" + o.kind + "\x1f" + o.namespace_ + "\x1f" + o.name + "\x1f" + o.uid;
+}
+
+bool retryable(const Error& error) {
+  return error.code == 0 || error.code == 429 || error.code >= 500;
+}
+
+}  // namespace
+
+ObjectReference ObjectReference::to(const nlohmann::json& object) {
+  ObjectReference ref;
+  if (!object.is_object()) return ref;
+  auto text = [](const nlohmann::json& j, const char* field) {
+    auto it = j.find(field);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+  };
+  ref.api_version = text(object, "apiVersion");
+  ref.kind = text(object, "kind");
+  auto metadata = object.find("metadata");
+  if (metadata != object.end() && metadata->is_object()) {
+    ref.namespace_ = text(*metadata, "namespace");
+    ref.name = text(*metadata, "name");
+    ref.uid = text(*metadata, "uid");
+    ref.resource_version = text(*metadata, "resourceVersion");
+  }
+  return ref;
+}
+
+EventRecorder::EventRecorder(ApiClientPtr api, EventRecorderOptions options, ClockPtr clock,
+                             Backoff::Random random)
+    : api_(std::move(api)), options_(std::move(options)), clock_(std::move(clock)),
+      backoff_(options_.retry, std::move(random)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+EventRecorder::~EventRecorder() { shutdown(); }
+
+bool EventRecorder::allow(const ObjectReference& object, TimePoint now) {
+  std::string id = object_id(object);
+  auto it = buckets_.find(id);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= options_.cache_size) {
+      // Forget objects whose bucket refilled: they are as good as new.
+      for (auto b = buckets_.begin(); b != buckets_.end();) {
+        b = b->second.tokens(now) >= options_.per_object_burst ? buckets_.erase(b) : std::next(b);
+      }
+    }
+    it = buckets_.emplace(id, TokenBucket(options_.per_object_qps, options_.per_object_burst, now))
+             .first;
+  }
+  return it->second.try_take(now);
+}
+
+bool EventRecorder::event(const ObjectReference& object, const std::string& type,
+                          const std::string& reason, const std::string& message) {
+  WallTime wall = clock_->wall_now();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shutting_down_) {
+    ++stats_.failed;
+    return false;
+  }
+  if (!allow(object, clock_->now())) {
+    ++stats_.dropped_rate_limited;
+    return false;
+  }
+  std::string key = object_id(object) + "\x1e" + type + "\x1e" + reason + "\x1e" + message;
+  if (auto queued = queued_.find(key); queued != queued_.end()) {
+    ++queued->second->repeats;
+    queued->second->last = wall;
+    ++stats_.accepted;
+    return true;
+  }
+  if (queue_.size() >= options_.queue_capacity) {
+    ++stats_.dropped_queue_full;
+    return false;
+  }
+  queue_.push_back(Pending{key, object, type, reason, message, wall, wall, 1});
+  queued_[key] = std::prev(queue_.end());
+  ++stats_.accepted;
+  cv_.notify_all();
+  return true;
+}
+
+void EventRecorder::shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!shutting_down_) {
+      shutting_down_ = true;
+      flush_deadline_ = clock_->now() + options_.flush_timeout;
+    }
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+bool EventRecorder::shutting_down() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return shutting_down_;
+}
+
+EventRecorderStats EventRecorder::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  EventRecorderStats out = stats_;
+  out.pending = queue_.size();
+  return out;
+}
+
+void EventRecorder::run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return !queue_.empty() || shutting_down_; });
+    if (queue_.empty()) return;
+    Pending pending = std::move(queue_.front());
+    queue_.pop_front();
+    queued_.erase(pending.key);
+
+    backoff_.reset();
+    for (int attempt = 1;; ++attempt) {
+      lock.unlock();
+      Outcome outcome = write(pending);
+      lock.lock();
+      if (outcome == Outcome::Done) break;
+      bool out_of_time = shutting_down_ && clock_->now() >= flush_deadline_;
+      if (outcome == Outcome::Failed || attempt >= options_.max_attempts || out_of_time) {
+        ++stats_.failed;
+        log::warn("Failed to write Event", {{"object", pending.object.kind + " " +
+                                                           pending.object.namespace_ + "/" +
+                                                           pending.object.name},
+                                             {"reason", pending.reason}});
+        break;
+      }
+      ++stats_.retries;
+      TimePoint deadline = clock_->now() + backoff_.next();
+      if (shutting_down_ && deadline > flush_deadline_) deadline = flush_deadline_;
+      while (clock_->now() < deadline) {
+        clock_->wait_until(lock, cv_, deadline);
+        if (shutting_down_ && flush_deadline_ < deadline) deadline = flush_deadline_;
+      }
+    }
+  }
+}
+
+EventRecorder::Outcome EventRecorder::write(const Pending& pending) {
+  auto cached = written_.find(pending.key);
+  if (cached != written_.end()) {
+    Written& w = cached->second;
+    nlohmann::json patch = {{"count", w.count + pending.repeats},
+                            {"lastTimestamp", rfc3339(pending.last)},
+                            {"message", pending.message}};
+    auto patched = api_->patch(kEvents, w.namespace_, w.name, PatchType::Merge, patch.dump());
+    if (patched.ok()) {
+      w.count += pending.repeats;
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.aggregated;
+      return Outcome::Done;
+    }
+    if (patched.error().code != 404) {
+      return retryable(patched.error()) ? Outcome::Retry : Outcome::Failed;
+    }
+    written_.erase(cached);  // the Event expired (TTL): start a new one
+  }
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   clock_->wall_now().time_since_epoch()).count();
+  char suffix[24];
+  std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(nanos));
+  std::string name = pending.object.name + suffix;
+  auto created = api_->create(kEvents, event_namespace(pending.object), new_event(pending, name));
+  if (!created.ok()) {
+    log::debug("Failed to create Event", {{"name", name}, {"error", created.error().message}});
+    return retryable(created.error()) ? Outcome::Retry : Outcome::Failed;
+  }
+  remember(pending.key, Written{event_namespace(pending.object), name, pending.repeats, pending.first});
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.created;
+  return Outcome::Done;
+}
+
+nlohmann::json EventRecorder::new_event(const Pending& p, const std::string& name) const {
+  nlohmann::json involved = {{"kind", p.object.kind}, {"name", p.object.name}};
+  if (!p.object.api_version.empty()) involved["apiVersion"] = p.object.api_version;
+  if (!p.object.namespace_.empty()) involved["namespace"] = p.object.namespace_;
+  if (!p.object.uid.empty()) involved["uid"] = p.object.uid;
+  if (!p.object.resource_version.empty()) involved["resourceVersion"] = p.object.resource_version;
+  if (!p.object.field_path.empty()) involved["fieldPath"] = p.object.field_path;
+  nlohmann::json source = {{"component", options_.component}};
+  if (!options_.host.empty()) source["host"] = options_.host;
+  return {{"apiVersion", "v1"},
+          {"kind", "Event"},
+          {"metadata", {{"name", name}, {"namespace", event_namespace(p.object)}}},
+          {"involvedObject", involved},
+          {"type", p.type},
+          {"reason", p.reason},
+          {"message", p.message},
+          {"count", p.repeats},
+          {"firstTimestamp", rfc3339(p.first)},
+          {"lastTimestamp", rfc3339(p.last)},
+          {"source", source},
+          {"reportingComponent", options_.component},
+          {"reportingInstance", options_.host}};
+}
+
+void EventRecorder::remember(const std::string& key, Written written) {
+  if (written_.emplace(key, std::move(written)).second) written_order_.push_back(key);
+  while (written_order_.size() > options_.cache_size) {
+    written_.erase(written_order_.front());
+    written_order_.pop_front();
+  }
+}
+
+}  // namespace castellan::kube
