@@ -376,10 +376,15 @@ Result<std::int64_t> ControlPlane::compact_etcd() {
   try {
     auto json = nlohmann::json::parse(*body);
     if (json.contains("error")) {
-      return Error::make("etcd refused compaction: " + json.at("error").dump());
+      const std::string message = json.at("error").dump();
+      // Already compacted up to here: the state the caller asked for.
+      if (message.find("required revision has been compacted") != std::string::npos) {
+        return revision;
+      }
+      return Error::make("etcd refused compaction: " + message);
     }
   } catch (const std::exception& e) {
-    return Error::make("unexpected etcd compaction response: " + *body);
+    return Error::make("unexpected etcd compaction response: " + *body + " (" + e.what() + ")");
   }
   return revision;
 }

@@ -64,7 +64,9 @@ class ControlPlane {
   void stop();
 
   Result<std::int64_t> etcd_revision();
-  // Compacts etcd up to its current revision, so watches from older versions get 410 Gone.
+  // Compacts etcd up to its current revision R. A watch from a resourceVersion below R - 1 then
+  // gets 410 Gone from etcd; the API server's watch cache still serves recent history unless it
+  // runs with --watch-cache=false or is restarted after the compaction (its cache starts anew).
   Result<std::int64_t> compact_etcd();
 
   // Runs kubectl against this control plane. Fails only if kubectl cannot be started.

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 
 namespace castellan::e2e {
 namespace {
@@ -22,7 +23,12 @@ ControlPlane& ControlPlaneEnvironment::control_plane() {
 }
 
 void ControlPlaneEnvironment::SetUp() {
-  auto plane = ControlPlane::start();
+  ControlPlaneOptions options;
+  if (const char* args = std::getenv("CASTELLAN_E2E_APISERVER_ARGS")) {
+    std::istringstream words(args);
+    for (std::string arg; words >> arg;) options.extra_apiserver_args.push_back(arg);
+  }
+  auto plane = ControlPlane::start(options);
   ASSERT_TRUE(plane.ok()) << "The local control plane did not start: " << plane.error().message;
   shared_plane() = std::move(plane).value();
 }

@@ -20,6 +20,7 @@ Usage: $(basename "$0") up | down | env | status | help
   help    Show this help.
 
 State lives in $state_dir (set CASTELLAN_CONTROLPLANE_DIR to change it).
+CASTELLAN_E2E_APISERVER_ARGS adds kube-apiserver flags (space-separated).
 kube-apiserver comes from e2e/kube-apiserver.sh path (honours KUBE_APISERVER).
 Exit codes: 0 success, 1 failure, 2 usage error.
 EOF
@@ -194,7 +195,8 @@ cmd_up() {
     --service-account-signing-key-file "$state_dir/sa.key" \
     --token-auth-file "$state_dir/tokens.csv" \
     --authorization-mode RBAC --service-cluster-ip-range 10.0.0.0/24 \
-    --allow-privileged=true --disable-admission-plugins=ServiceAccount
+    --allow-privileged=true --disable-admission-plugins=ServiceAccount \
+    ${CASTELLAN_E2E_APISERVER_ARGS:-}
   wait_for "kube-apiserver /readyz" "$state_dir/kube-apiserver.log" kube-apiserver is_ready
   write_kubeconfig "$apiserver_port" "$token"
 
