@@ -1,0 +1,42 @@
+#pragma once
+// Writes each SecurityPolicy's finalizer and status (leader only): conditions from what the
+// reconcile observed, admission counts summed from every replica, and denial Events.
+
+#include <map>
+#include <string>
+
+#include "controller/admission_reports.h"
+#include "controller/policy_set.h"
+#include "controller/policy_status.h"
+#include "controller/webhook_configuration_reconciler.h"
+#include "kube/api_client.h"
+#include "kube/event_recorder.h"
+
+namespace castellan::controller {
+
+const kube::GroupVersionResource& security_policy_gvr();
+
+class PolicyStatusReconciler {
+ public:
+  // `events` may be null (no denial Events).
+  PolicyStatusReconciler(kube::ApiClientPtr api, kube::EventRecorder* events);
+
+  // Adds the finalizer to live policies, patches status where it changed, and releases the
+  // finalizer of deleted policies (call only after the webhooks were reconciled without them).
+  // Returns the first error; the others are still attempted.
+  Status reconcile(const PolicySet& policies, const PublishedWebhooks& published,
+                   const PolicyTallies& tallies, const std::string& now);
+
+ private:
+  Status ensure_finalizer(const std::string& name, bool present);
+  void record_denials(const PolicyState& state, const PolicyTally& tally);
+
+  kube::ApiClientPtr api_;
+  kube::EventRecorder* events_;
+  std::map<std::string, std::string> newest_event_time_;  // per policy: last violation evented
+};
+
+// The observation for one policy from the published webhook state (pure; exposed for tests).
+PolicyObservation observe_policy(const PolicyState& state, const PublishedWebhooks& published);
+
+}  // namespace castellan::controller
