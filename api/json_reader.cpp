@@ -21,15 +21,22 @@ std::string index_path(const std::string& path, size_t index) {
 
 std::string describe(const nlohmann::json& value) {
   switch (value.type()) {
-    case nlohmann::json::value_t::string: return "string " + value.dump();
-    case nlohmann::json::value_t::boolean: return "boolean " + value.dump();
+    case nlohmann::json::value_t::string:
+      return "string " + value.dump();
+    case nlohmann::json::value_t::boolean:
+      return "boolean " + value.dump();
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: return "number " + value.dump();
-    case nlohmann::json::value_t::object: return "an object";
-    case nlohmann::json::value_t::array: return "an array";
-    case nlohmann::json::value_t::null: return "null";
-    default: return value.type_name();
+    case nlohmann::json::value_t::number_float:
+      return "number " + value.dump();
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    case nlohmann::json::value_t::null:
+      return "null";
+    default:
+      return value.type_name();
   }
 }
 
@@ -57,8 +64,8 @@ const nlohmann::json* JsonReader::get(const char* key) {
 }
 
 void JsonReader::type_error(const char* key, const char* expected, const nlohmann::json& got) {
-  errors_.push_back({child_path(path_, key), std::string("must be ") + expected + ", got " +
-                                                 describe(got)});
+  errors_.push_back(
+      {child_path(path_, key), std::string("must be ") + expected + ", got " + describe(got)});
 }
 
 bool JsonReader::read(const char* key, std::string& out) {

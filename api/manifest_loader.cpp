@@ -61,7 +61,8 @@ void add_document(json value, const std::string& source, int document, const std
       return;
     }
     if (items.is_null()) return;
-    const std::string item_kind = kind_name == "List" ? "" : kind_name.substr(0, kind_name.size() - 4);
+    const std::string item_kind =
+        kind_name == "List" ? "" : kind_name.substr(0, kind_name.size() - 4);
     for (size_t i = 0; i < items.size(); ++i) {
       json entry = items[i];
       if (entry.is_object() && !item_kind.empty()) {
@@ -106,8 +107,8 @@ bool parse_json_stream(std::string_view text, std::vector<json>& values, std::st
       std::string what = e.what();
       auto detail = what.find(": ", what.find("column"));
       error = "document " + std::to_string(values.size() + 1) + ": line " + std::to_string(line) +
-              ", column " + std::to_string(column) + ": invalid JSON: " +
-              (detail == std::string::npos ? what : what.substr(detail + 2));
+              ", column " + std::to_string(column) +
+              ": invalid JSON: " + (detail == std::string::npos ? what : what.substr(detail + 2));
       return false;
     }
   }
@@ -179,7 +180,8 @@ Result<std::vector<Manifest>> parse_manifests(std::string_view text, const std::
   std::vector<Manifest> out;
   std::vector<std::string> errors;
   const size_t first = text.find_first_not_of(" \t\r\n");
-  const bool looks_json = first != std::string_view::npos && (text[first] == '{' || text[first] == '[');
+  const bool looks_json =
+      first != std::string_view::npos && (text[first] == '{' || text[first] == '[');
   if (json_only || looks_json) {
     std::vector<json> values;
     std::string error;

@@ -40,11 +40,12 @@ Decoded<NodeSensor> decode_node_sensor(const json& object) {
   r.read("apiVersion", api_version);
   r.read("kind", kind);
   if (api_version != kApiVersion) {
-    errors.push_back({"apiVersion", std::string("must be ") + kApiVersion + ", got \"" +
-                                         api_version + "\""});
+    errors.push_back(
+        {"apiVersion", std::string("must be ") + kApiVersion + ", got \"" + api_version + "\""});
   }
   if (kind != kNodeSensorKind) {
-    errors.push_back({"kind", std::string("must be ") + kNodeSensorKind + ", got \"" + kind + "\""});
+    errors.push_back(
+        {"kind", std::string("must be ") + kNodeSensorKind + ", got \"" + kind + "\""});
   }
   if (const auto* m = r.object("metadata")) {
     out.value.metadata = decode_object_meta(*m, "metadata", errors);

@@ -32,8 +32,8 @@ void read_enum(JsonReader& r, const char* key, const std::vector<std::string>& n
   if (auto v = parse_enum<E>(s, names)) {
     out = *v;
   } else {
-    r.errors().push_back({child_path(r.path(), key),
-                          "\"" + s + "\" is not one of " + one_of(names)});
+    r.errors().push_back(
+        {child_path(r.path(), key), "\"" + s + "\" is not one of " + one_of(names)});
   }
 }
 
@@ -129,8 +129,8 @@ ResponseSpec decode_response(const json& value, const std::string& path, FieldEr
       if (a.is_string()) action = parse_response_action(a.get<std::string>());
       if (action && std::find(response.actions.begin(), response.actions.end(), *action) !=
                         response.actions.end()) {
-        errors.push_back({index_path(actions_path, i),
-                          std::string("duplicate action ") + to_string(*action)});
+        errors.push_back(
+            {index_path(actions_path, i), std::string("duplicate action ") + to_string(*action)});
       } else if (action) {
         response.actions.push_back(*action);
       } else {
@@ -188,8 +188,8 @@ SecurityPolicySpec decode_spec(const json& value, const std::string& path, Field
     if (p.read("level", level)) {
       spec.podSecurity.level = parse_pod_security_level(level);
       if (!spec.podSecurity.level) {
-        errors.push_back({path + ".podSecurity.level",
-                          "\"" + level + "\" is not one of " + one_of(pod_security_level_values())});
+        errors.push_back({path + ".podSecurity.level", "\"" + level + "\" is not one of " +
+                                                           one_of(pod_security_level_values())});
       }
     }
     p.report_unknown_fields();
@@ -216,7 +216,8 @@ SecurityPolicySpec decode_spec(const json& value, const std::string& path, Field
     m.read("disallowPrivilegeEscalation", spec.mutations.disallowPrivilegeEscalation);
     m.report_unknown_fields();
   }
-  if (const auto* v = r.object("runtime")) spec.runtime = decode_runtime(*v, path + ".runtime", errors);
+  if (const auto* v = r.object("runtime"))
+    spec.runtime = decode_runtime(*v, path + ".runtime", errors);
   r.report_unknown_fields();
   return spec;
 }
@@ -251,8 +252,10 @@ json to_json(const RuntimeSpec& runtime) {
     if (rule.fileWrite) r["fileWrite"] = {{"pathPrefixes", rule.fileWrite->pathPrefixes}};
     if (rule.connect) {
       r["connect"] = json::object();
-      if (!rule.connect->exceptCIDRs.empty()) r["connect"]["exceptCIDRs"] = rule.connect->exceptCIDRs;
-      if (!rule.connect->exceptPorts.empty()) r["connect"]["exceptPorts"] = rule.connect->exceptPorts;
+      if (!rule.connect->exceptCIDRs.empty())
+        r["connect"]["exceptCIDRs"] = rule.connect->exceptCIDRs;
+      if (!rule.connect->exceptPorts.empty())
+        r["connect"]["exceptPorts"] = rule.connect->exceptPorts;
     }
     rules.push_back(std::move(r));
   }
@@ -328,12 +331,12 @@ Decoded<SecurityPolicy> decode_security_policy(const json& object) {
   r.read("apiVersion", api_version);
   r.read("kind", kind);
   if (api_version != kApiVersion) {
-    errors.push_back({"apiVersion", std::string("must be ") + kApiVersion + ", got \"" +
-                                         api_version + "\""});
+    errors.push_back(
+        {"apiVersion", std::string("must be ") + kApiVersion + ", got \"" + api_version + "\""});
   }
   if (kind != kSecurityPolicyKind) {
-    errors.push_back({"kind", std::string("must be ") + kSecurityPolicyKind + ", got \"" + kind +
-                                  "\""});
+    errors.push_back(
+        {"kind", std::string("must be ") + kSecurityPolicyKind + ", got \"" + kind + "\""});
   }
   if (const auto* m = r.object("metadata")) {
     out.value.metadata = decode_object_meta(*m, "metadata", errors);
@@ -367,7 +370,8 @@ json to_json(const SecurityPolicySpec& spec) {
   const auto& i = spec.images;
   if (!i.allowedRegistries.empty() || i.requireDigest || i.disallowLatestTag ||
       !i.deniedDigests.empty()) {
-    out["images"] = {{"requireDigest", i.requireDigest}, {"disallowLatestTag", i.disallowLatestTag}};
+    out["images"] = {{"requireDigest", i.requireDigest},
+                     {"disallowLatestTag", i.disallowLatestTag}};
     if (!i.allowedRegistries.empty()) out["images"]["allowedRegistries"] = i.allowedRegistries;
     if (!i.deniedDigests.empty()) out["images"]["deniedDigests"] = i.deniedDigests;
   }

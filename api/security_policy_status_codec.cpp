@@ -19,10 +19,14 @@ json to_json(const SecurityPolicyStatus& status) {
   }
   json actions = json::array();
   for (const auto& a : status.recentActions) {
-    json record = {{"time", a.time},     {"action", a.action},
-                   {"rule", a.rule},     {"namespace", a.namespace_},
-                   {"pod", a.pod},       {"node", a.node},
-                   {"succeeded", a.succeeded}, {"message", a.message}};
+    json record = {{"time", a.time},
+                   {"action", a.action},
+                   {"rule", a.rule},
+                   {"namespace", a.namespace_},
+                   {"pod", a.pod},
+                   {"node", a.node},
+                   {"succeeded", a.succeeded},
+                   {"message", a.message}};
     if (!a.image.empty()) record["image"] = a.image;
     actions.push_back(std::move(record));
   }

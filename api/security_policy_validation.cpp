@@ -44,8 +44,8 @@ void validate_selector(const LabelSelector& selector, const std::string& path,
     }
     for (size_t j = 0; j < req.values.size(); ++j) {
       if (!is_label_value(req.values[j])) {
-        errors.push_back({index_path(p + ".values", j),
-                          quoted(req.values[j]) + " is not a valid label value"});
+        errors.push_back(
+            {index_path(p + ".values", j), quoted(req.values[j]) + " is not a valid label value"});
       }
     }
   }
@@ -95,8 +95,8 @@ void validate_rule(const RuntimeRule& rule, const std::string& p, FieldErrors& e
   }
   int kinds = (rule.exec ? 1 : 0) + (rule.fileWrite ? 1 : 0) + (rule.connect ? 1 : 0);
   if (kinds != 1) {
-    errors.push_back({p, "must set exactly one of exec, fileWrite or connect, found " +
-                             std::to_string(kinds)});
+    errors.push_back(
+        {p, "must set exactly one of exec, fileWrite or connect, found " + std::to_string(kinds)});
   }
   if (rule.action == RuntimeAction::Kill && !rule.exec) {
     errors.push_back({p + ".action", "Kill is only supported on exec rules (use Alert)"});
@@ -126,8 +126,9 @@ void validate_rule(const RuntimeRule& rule, const std::string& p, FieldErrors& e
     const auto& cidrs = rule.connect->exceptCIDRs;
     for (size_t i = 0; i < cidrs.size(); ++i) {
       if (!is_cidr(cidrs[i])) {
-        errors.push_back({index_path(p + ".connect.exceptCIDRs", i),
-                          quoted(cidrs[i]) + " is not a valid IPv4 or IPv6 CIDR (address/prefix-length)"});
+        errors.push_back(
+            {index_path(p + ".connect.exceptCIDRs", i),
+             quoted(cidrs[i]) + " is not a valid IPv4 or IPv6 CIDR (address/prefix-length)"});
       }
     }
   }
@@ -160,8 +161,8 @@ void validate_runtime(const RuntimeSpec& runtime, FieldErrors& errors) {
     if (notify && (!response.notify || response.notify->url.empty())) {
       errors.push_back({p + ".notify.url", "is required when actions include Notify"});
     } else if (notify && !is_http_url(response.notify->url)) {
-      errors.push_back({p + ".notify.url",
-                        quoted(response.notify->url) + " is not an http:// or https:// URL"});
+      errors.push_back(
+          {p + ".notify.url", quoted(response.notify->url) + " is not an http:// or https:// URL"});
     } else if (!notify && response.notify) {
       errors.push_back({p + ".notify", "is set but actions do not include Notify"});
     }

@@ -127,7 +127,8 @@ bool is_absolute_path(std::string_view s) {
   size_t start = 1;
   while (start <= s.size()) {
     size_t slash = s.find('/', start);
-    std::string_view part = s.substr(start, slash == std::string_view::npos ? s.npos : slash - start);
+    std::string_view part =
+        s.substr(start, slash == std::string_view::npos ? s.npos : slash - start);
     if (part == "." || part == "..") return false;
     if (slash == std::string_view::npos) break;
     start = slash + 1;

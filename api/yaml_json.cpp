@@ -83,14 +83,17 @@ class Converter {
     if (depth > kMaxDepth) throw ConvertError{node.Mark(), "nesting is too deep"};
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null: return scalar_with_tag(node, "");
-      case YAML::NodeType::Scalar: return scalar_with_tag(node, node.Scalar());
+      case YAML::NodeType::Null:
+        return scalar_with_tag(node, "");
+      case YAML::NodeType::Scalar:
+        return scalar_with_tag(node, node.Scalar());
       case YAML::NodeType::Sequence: {
         json out = json::array();
         for (const auto& item : node) out.push_back(convert(item, depth + 1));
         return out;
       }
-      case YAML::NodeType::Map: return mapping(node, depth);
+      case YAML::NodeType::Map:
+        return mapping(node, depth);
     }
     return nullptr;
   }
@@ -99,7 +102,8 @@ class Converter {
   json scalar_with_tag(const YAML::Node& node, const std::string& text) {
     const std::string& tag = node.Tag();
     if (tag == "!") return text;  // quoted or block scalar: always a string
-    if (tag.empty() || tag == "?" || tag.rfind(kTagPrefix, 0) != 0) return resolve_plain(node, text);
+    if (tag.empty() || tag == "?" || tag.rfind(kTagPrefix, 0) != 0)
+      return resolve_plain(node, text);
     const std::string type = tag.substr(kTagPrefix.size());
     if (type == "str" || type == "binary" || type == "timestamp") return text;
     json value = resolve_plain(node, text);
@@ -116,11 +120,14 @@ class Converter {
     if (auto i = int_literal(text)) return *i;
     double d = 0;
     switch (float_literal(text, d)) {
-      case FloatKind::Finite: return d;
+      case FloatKind::Finite:
+        return d;
       case FloatKind::NonFinite:
-        throw ConvertError{node.Mark(), "\"" + text + "\" cannot be represented in JSON (quote "
-                                                      "it to make it a string)"};
-      case FloatKind::NotFloat: break;
+        throw ConvertError{node.Mark(), "\"" + text +
+                                            "\" cannot be represented in JSON (quote "
+                                            "it to make it a string)"};
+      case FloatKind::NotFloat:
+        break;
     }
     return text;
   }
@@ -208,9 +215,9 @@ YamlParseResult parse_yaml_documents(std::string_view text) {
         try {
           doc.value = converter.convert(node, 0);
         } catch (const ConvertError& e) {
-          result.error = YamlParseError{static_cast<int>(result.documents.size()) + 1,
-                                        chunk.first_line + e.mark.line + 1, e.mark.column + 1,
-                                        e.message};
+          result.error =
+              YamlParseError{static_cast<int>(result.documents.size()) + 1,
+                             chunk.first_line + e.mark.line + 1, e.mark.column + 1, e.message};
           return result;
         }
         result.documents.push_back(std::move(doc));

@@ -31,11 +31,26 @@ const json& version_of(const json& crd) { return crd["spec"]["versions"][0]; }
 const json& schema_of(const json& crd) { return version_of(crd)["schema"]["openAPIV3Schema"]; }
 
 // Keywords a Kubernetes 1.20 structural schema may use (no CEL, no $ref, no oneOf here).
-const std::set<std::string> kAllowedKeywords = {
-    "type", "description", "properties", "items", "additionalProperties", "required", "enum",
-    "default", "pattern", "maxLength", "minLength", "minimum", "maximum", "format", "maxItems",
-    "minItems", "nullable", "x-kubernetes-list-type", "x-kubernetes-list-map-keys",
-    "x-kubernetes-preserve-unknown-fields"};
+const std::set<std::string> kAllowedKeywords = {"type",
+                                                "description",
+                                                "properties",
+                                                "items",
+                                                "additionalProperties",
+                                                "required",
+                                                "enum",
+                                                "default",
+                                                "pattern",
+                                                "maxLength",
+                                                "minLength",
+                                                "minimum",
+                                                "maximum",
+                                                "format",
+                                                "maxItems",
+                                                "minItems",
+                                                "nullable",
+                                                "x-kubernetes-list-type",
+                                                "x-kubernetes-list-map-keys",
+                                                "x-kubernetes-preserve-unknown-fields"};
 
 void check_structural(const json& schema, const std::string& path, bool is_root_metadata,
                       std::vector<std::string>& problems) {
@@ -187,9 +202,9 @@ TEST_F(CrdSchema, SchemasAreStructural) {
     const json& root = schema_of(*crd);
     check_structural(root, "", false, problems);
     // metadata may only be {type: object} at the root.
-    problems.erase(std::remove(problems.begin(), problems.end(),
-                               ".metadata: object without properties"),
-                   problems.end());
+    problems.erase(
+        std::remove(problems.begin(), problems.end(), ".metadata: object without properties"),
+        problems.end());
     EXPECT_THAT(problems, ::testing::IsEmpty()) << (*crd)["metadata"]["name"];
   }
 }
@@ -252,22 +267,19 @@ TEST_F(CrdSchema, SchemaCoversEverythingTheCodecWrites) {
   std::vector<std::string> missing;
   check_covered(to_json(decoded.value)["spec"], schema_of(policy_crd_)["properties"]["spec"],
                 "spec", missing);
-  check_covered(kFullPolicy["spec"], schema_of(policy_crd_)["properties"]["spec"], "spec",
-                missing);
+  check_covered(kFullPolicy["spec"], schema_of(policy_crd_)["properties"]["spec"], "spec", missing);
 
   SecurityPolicyStatus status;
   status.conditions.push_back({"Ready", "True", "Compiled", "", "2026-01-01T00:00:00Z", 1});
   status.recentViolations.emplace_back();
   status.recentActions.push_back({"", "Notify", "", "", "", "", "img", true, ""});
   status.quarantinedDigests.push_back("sha256:" + std::string(64, '0'));
-  check_covered(to_json(status), schema_of(policy_crd_)["properties"]["status"], "status",
-                missing);
+  check_covered(to_json(status), schema_of(policy_crd_)["properties"]["status"], "status", missing);
 
   NodeSensorStatus sensor;
   sensor.conditions.emplace_back();
   sensor.programsAttached = {"exec"};
-  check_covered(to_json(sensor), schema_of(sensor_crd_)["properties"]["status"], "status",
-                missing);
+  check_covered(to_json(sensor), schema_of(sensor_crd_)["properties"]["status"], "status", missing);
   EXPECT_THAT(missing, ::testing::IsEmpty());
 }
 
@@ -278,7 +290,8 @@ TEST_F(CrdSchema, PrinterColumnsPointAtDeclaredFields) {
     for (const auto& c : version_of(crd)["additionalPrinterColumns"]) out.push_back(c["name"]);
     return out;
   };
-  EXPECT_THAT(names(policy_crd_), ::testing::ElementsAre("Mode", "Ready", "Denied", "Alerts", "Age"));
+  EXPECT_THAT(names(policy_crd_),
+              ::testing::ElementsAre("Mode", "Ready", "Denied", "Alerts", "Age"));
   EXPECT_THAT(names(sensor_crd_),
               ::testing::ElementsAre("Kernel", "Ruleset", "Alerts", "Drops", "Age"));
   for (const json* crd : {&policy_crd_, &sensor_crd_}) {

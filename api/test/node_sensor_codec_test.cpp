@@ -47,7 +47,9 @@ TEST(NodeSensorCodec, ReportsWrongTypesWithPaths) {
   EXPECT_THAT(m, Contains("status.conditions[0].type: must be a string, got number 5"));
   EXPECT_THAT(m, Contains(::testing::HasSubstr("metadata.name: \"Node_1\" is not a valid name")));
   EXPECT_THAT(decode_node_sensor(json::parse(R"({"apiVersion": "v1", "kind": "Node",
-      "metadata": {"name": "n"}})")).errors.size(), 2u);
+      "metadata": {"name": "n"}})"))
+                  .errors.size(),
+              2u);
 }
 
 }  // namespace

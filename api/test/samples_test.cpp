@@ -40,7 +40,8 @@ TEST(Samples, CoverModesAndRuntime) {
     if (!decoded.ok()) continue;
     modes.insert(decoded.value.spec.mode);
     const auto& runtime = decoded.value.spec.runtime;
-    runtime_with_responses = runtime_with_responses || (!runtime.rules.empty() && !runtime.responses.empty());
+    runtime_with_responses =
+        runtime_with_responses || (!runtime.rules.empty() && !runtime.responses.empty());
   }
   EXPECT_TRUE(modes.count(Mode::Enforce));
   EXPECT_TRUE(modes.count(Mode::Audit));

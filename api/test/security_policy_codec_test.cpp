@@ -261,11 +261,11 @@ TEST(SecurityPolicyCodec, SerializesStatus) {
   status.conditions.push_back({"Ready", "True", "Compiled", "ok", "2026-01-01T00:00:00Z", 3});
   status.admission.denied = 2;
   status.runtime.nodesInSync = "2/3";
-  status.recentViolations.push_back({"2026-01-01T00:00:00Z", "Pod", "prod", "web",
-                                     "images.requireDigest", "pin it"});
+  status.recentViolations.push_back(
+      {"2026-01-01T00:00:00Z", "Pod", "prod", "web", "images.requireDigest", "pin it"});
   status.quarantinedDigests.push_back("sha256:" + std::string(64, 'a'));
-  status.recentActions.push_back({"2026-01-01T00:00:01Z", "DeletePod", "shell", "prod", "web",
-                                  "node-1", "", true, "deleted"});
+  status.recentActions.push_back(
+      {"2026-01-01T00:00:01Z", "DeletePod", "shell", "prod", "web", "node-1", "", true, "deleted"});
   json j = to_json(status);
   EXPECT_EQ(j["observedGeneration"], 3);
   EXPECT_EQ(j["conditions"][0]["type"], "Ready");

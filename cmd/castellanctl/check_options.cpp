@@ -2,7 +2,8 @@
 
 namespace castellan::ctl {
 
-const char* const kCheckHelp = R"(Evaluate SecurityPolicies against Kubernetes manifests, with no cluster.
+const char* const kCheckHelp =
+    R"(Evaluate SecurityPolicies against Kubernetes manifests, with no cluster.
 
 Usage:
   castellanctl check --policy PATH... --resource PATH... [--output table|json]
@@ -56,8 +57,8 @@ Result<CheckOptions> parse_check_options(const std::vector<std::string>& args) {
       continue;
     }
     if (arg == "-p" || arg == "--policy" || arg == "-r" || arg == "--resource") {
-      auto& paths = (arg == "-p" || arg == "--policy") ? options.policy_paths
-                                                       : options.resource_paths;
+      auto& paths =
+          (arg == "-p" || arg == "--policy") ? options.policy_paths : options.resource_paths;
       size_t before = paths.size();
       if (has_inline) {
         if (!inline_value.empty()) paths.push_back(inline_value);
@@ -74,10 +75,14 @@ Result<CheckOptions> parse_check_options(const std::vector<std::string>& args) {
         value = args[++i];
       }
       if (arg == "--color") {
-        if (value == "auto") options.color = ColorMode::Auto;
-        else if (value == "always") options.color = ColorMode::Always;
-        else if (value == "never") options.color = ColorMode::Never;
-        else return Error::make("--color must be auto, always or never, got \"" + value + "\"");
+        if (value == "auto")
+          options.color = ColorMode::Auto;
+        else if (value == "always")
+          options.color = ColorMode::Always;
+        else if (value == "never")
+          options.color = ColorMode::Never;
+        else
+          return Error::make("--color must be auto, always or never, got \"" + value + "\"");
       } else if (value == "table") {
         options.output = OutputFormat::Table;
       } else if (value == "json") {

@@ -72,8 +72,12 @@ std::string report_table(const CheckReport& report, bool color) {
   for (const auto& r : report.results) {
     Row row;
     const std::string result = verdict(r.evaluation, row.verdict_color);
-    row.cells = {r.resource.kind + "/" + r.resource.name, r.resource.namespace_,
-                 r.evaluation.policy, api::to_string(r.evaluation.mode), result, r.source};
+    row.cells = {r.resource.kind + "/" + r.resource.name,
+                 r.resource.namespace_,
+                 r.evaluation.policy,
+                 api::to_string(r.evaluation.mode),
+                 result,
+                 r.source};
     for (const auto& v : r.evaluation.violations) {
       row.details.push_back("- " + v.rule + ": " + v.message);
     }
@@ -88,7 +92,8 @@ std::string report_table(const CheckReport& report, bool color) {
 
   std::vector<size_t> widths(rows[0].cells.size(), 0);
   for (const auto& row : rows) {
-    for (size_t i = 0; i < row.cells.size(); ++i) widths[i] = std::max(widths[i], row.cells[i].size());
+    for (size_t i = 0; i < row.cells.size(); ++i)
+      widths[i] = std::max(widths[i], row.cells[i].size());
   }
   std::string out;
   for (size_t r = 0; r < rows.size(); ++r) {

@@ -11,9 +11,9 @@ namespace {
 // kubectl applies namespaced objects without a namespace to "default".
 constexpr const char* kDefaultNamespace = "default";
 
-const std::set<std::string> kPodBearingKinds = {
-    "Pod",     "Deployment", "StatefulSet", "DaemonSet",  "ReplicaSet",
-    "ReplicationController", "Job",         "CronJob",    "PodTemplate"};
+const std::set<std::string> kPodBearingKinds = {"Pod",       "Deployment", "StatefulSet",
+                                                "DaemonSet", "ReplicaSet", "ReplicationController",
+                                                "Job",       "CronJob",    "PodTemplate"};
 
 bool is_kustomization(const api::Manifest& m) {
   return m.kind() == "Kustomization" || m.kind() == "Component";

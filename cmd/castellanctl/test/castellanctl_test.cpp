@@ -119,8 +119,11 @@ TEST(Castellanctl, EnforceDenialExitsOneWithJsonShape) {
   json out = json::parse(run.out);
   ASSERT_EQ(out["results"].size(), 1u);
   const json& r = out["results"][0];
-  EXPECT_EQ(r["resource"], json({{"apiVersion", "v1"}, {"kind", "Pod"}, {"namespace", "shop"},
-                                 {"name", "web"}, {"source", pod}}));
+  EXPECT_EQ(r["resource"], json({{"apiVersion", "v1"},
+                                 {"kind", "Pod"},
+                                 {"namespace", "shop"},
+                                 {"name", "web"},
+                                 {"source", pod}}));
   EXPECT_EQ(r["policy"], "no-privileged");
   EXPECT_EQ(r["mode"], "Enforce");
   EXPECT_EQ(r["allowed"], false);
@@ -130,8 +133,8 @@ TEST(Castellanctl, EnforceDenialExitsOneWithJsonShape) {
   EXPECT_EQ(r["violations"][0].size(), 2u);
   ASSERT_TRUE(r.contains("patch"));
   EXPECT_TRUE(r["patch"].is_array());
-  EXPECT_EQ(out["summary"], json({{"resources", 1}, {"evaluations", 1}, {"denied", 1},
-                                  {"warned", 0}}));
+  EXPECT_EQ(out["summary"],
+            json({{"resources", 1}, {"evaluations", 1}, {"denied", 1}, {"warned", 0}}));
 }
 
 // Verifies that Audit findings exit 0, count as warned, and carry no patch without mutations.
@@ -159,7 +162,7 @@ TEST(Castellanctl, OneResultPerResourceAndMatchingPolicy) {
      "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}}},
     {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"}}]})");
   CliRun run = castellanctl({"check", "--policy", dir.path("policies"), "--resource", list,
-                          dir.write("pod.yaml", kPlainPod), "-o", "json"});
+                             dir.write("pod.yaml", kPlainPod), "-o", "json"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   json out = json::parse(run.out);
   EXPECT_EQ(out["summary"]["resources"], 2);
@@ -187,8 +190,8 @@ metadata: {name: shop, labels: {env: production}}
 )") + kPrivilegedPod);
   CliRun labelled = castellanctl({"check", "-p", policy, "-r", resources, "-o", "json"});
   EXPECT_EQ(labelled.exit_code, 1) << labelled.err;
-  CliRun unlabelled = castellanctl({"check", "-p", policy, "-r", dir.write("pod.yaml", kPrivilegedPod),
-                                 "-o", "json"});
+  CliRun unlabelled = castellanctl(
+      {"check", "-p", policy, "-r", dir.write("pod.yaml", kPrivilegedPod), "-o", "json"});
   EXPECT_EQ(unlabelled.exit_code, 0) << unlabelled.err;
   EXPECT_EQ(json::parse(unlabelled.out)["summary"]["evaluations"], 0);
 }
@@ -230,7 +233,8 @@ TEST(Castellanctl, BadInvocationsExitTwo) {
   EXPECT_EQ(no_resource.exit_code, 2);
   EXPECT_THAT(no_resource.err, HasSubstr("--resource is required"));
 
-  CliRun bad_output = castellanctl({"check", "-p", "config/samples", "-r", "examples", "-o", "xml"});
+  CliRun bad_output =
+      castellanctl({"check", "-p", "config/samples", "-r", "examples", "-o", "xml"});
   EXPECT_EQ(bad_output.exit_code, 2);
   EXPECT_THAT(bad_output.err, HasSubstr("must be table or json"));
 
@@ -250,8 +254,9 @@ TEST(Castellanctl, BadInvocationsExitTwo) {
 // Verifies a malformed pod-bearing resource is bad input naming where it came from.
 TEST(Castellanctl, MalformedResourceExitsTwo) {
   TempDir dir;
-  auto resource = dir.write("d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
-                                      "spec: {template: 5}\n");
+  auto resource = dir.write("d.yaml",
+                            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+                            "spec: {template: 5}\n");
   CliRun run = castellanctl({"check", "-p", dir.write("p.yaml", kEnforcePolicy), "-r", resource});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.err, HasSubstr(resource + ", document 1: Deployment d: "));
@@ -261,9 +266,9 @@ TEST(Castellanctl, MalformedResourceExitsTwo) {
 // Verifies resources can come from stdin.
 TEST(Castellanctl, ReadsResourcesFromStdin) {
   TempDir dir;
-  CliRun run = castellanctl({"check", "-p", dir.write("p.yaml", kEnforcePolicy), "-r", "-", "-o",
-                          "json"},
-                         kPrivilegedPod);
+  CliRun run =
+      castellanctl({"check", "-p", dir.write("p.yaml", kEnforcePolicy), "-r", "-", "-o", "json"},
+                   kPrivilegedPod);
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_EQ(json::parse(run.out)["results"][0]["resource"]["source"], "<stdin>");
 }
@@ -272,7 +277,7 @@ TEST(Castellanctl, ReadsResourcesFromStdin) {
 TEST(Castellanctl, TablePrintsRowsViolationsAndSummary) {
   TempDir dir;
   CliRun run = castellanctl({"check", "-p", dir.write("p.yaml", kEnforcePolicy), "-r",
-                          dir.write("pod.yaml", kPrivilegedPod)});
+                             dir.write("pod.yaml", kPrivilegedPod)});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.out.find('\033'), std::string::npos);
   std::istringstream lines(run.out);
@@ -282,18 +287,18 @@ TEST(Castellanctl, TablePrintsRowsViolationsAndSummary) {
   EXPECT_EQ(header.find("POLICY"), row.find("no-privileged"));
   EXPECT_EQ(header.find("RESULT"), row.find("DENIED"));
   EXPECT_THAT(run.out, HasSubstr("- podSecurity.baseline.privileged: "));
-  EXPECT_THAT(run.out, ::testing::EndsWith(
-                           "Checked 1 resource against 1 policy: 1 evaluation, 1 denied, 0 "
-                           "warned, 0 allowed\n"));
-  CliRun colored = castellanctl({"check", "--color=always", "-p", dir.path("p.yaml"), "-r",
-                              dir.path("pod.yaml")});
+  EXPECT_THAT(run.out,
+              ::testing::EndsWith("Checked 1 resource against 1 policy: 1 evaluation, 1 denied, 0 "
+                                  "warned, 0 allowed\n"));
+  CliRun colored = castellanctl(
+      {"check", "--color=always", "-p", dir.path("p.yaml"), "-r", dir.path("pod.yaml")});
   EXPECT_THAT(colored.out, HasSubstr("\033[1;31mDENIED\033[0m"));
 }
 
 // Verifies the README's main command: the samples against the examples, both verdicts shown.
 TEST(Castellanctl, SamplesAgainstExamplesShowAllowedAndDenied) {
-  CliRun run = castellanctl({"check", "--policy", "config/samples", "--resource", "examples",
-                          "--output", "json"});
+  CliRun run = castellanctl(
+      {"check", "--policy", "config/samples", "--resource", "examples", "--output", "json"});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   json out = json::parse(run.out);
   int allowed = 0, denied = 0;
