@@ -10,7 +10,9 @@ namespace castellan::webhook {
 
 struct PolicyPatch {
   std::string policy;
-  const nlohmann::json* patch;  // RFC 6902 array computed against the original object
+  // RFC 6902 array computed against the object as the policies before it patched it
+  // (PolicySnapshot::evaluate chains them in policy name order).
+  const nlohmann::json* patch;
 };
 
 struct CombinedPatch {
@@ -18,10 +20,9 @@ struct CombinedPatch {
   std::vector<std::string> errors;      // one per policy whose patch did not apply
 };
 
-// Applies each policy's patch to the original separately and merges the results, so that
-// two policies adding different fields under one new object both keep their fields; where
-// two policies set the same field differently, the later one (policy name order) wins.
-// The answer is one patch against `original`.
+// Applies the policies' patches in order and answers with one patch against `original` that
+// holds only real changes (operations that change nothing are dropped). A patch that does not
+// apply is skipped and reported; the others still apply.
 CombinedPatch combine_patches(const nlohmann::json& original,
                               const std::vector<PolicyPatch>& patches);
 

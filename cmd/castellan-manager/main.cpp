@@ -1,0 +1,24 @@
+// castellan-manager: flags and wiring. Standalone mode serves the admission webhook for a
+// policy directory; the cluster mode (controller, leader election) is wired in beside it.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "manager_options.h"
+#include "standalone.h"
+
+int main(int argc, char** argv) {
+  using namespace castellan::manager;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto options = parse_manager_options(args);
+  if (!options.ok()) {
+    std::cerr << "castellan-manager: error: " << options.error().message
+              << "\nRun 'castellan-manager --help' for usage.\n";
+    return 2;
+  }
+  if (options->help) {
+    std::cout << kHelp;
+    return 0;
+  }
+  return run_standalone(*options);
+}

@@ -1,0 +1,254 @@
+#include "webhook/admission_handler.h"
+
+#include <gtest/gtest.h>
+
+#include "policy/static_namespace_labels.h"
+
+namespace castellan::webhook {
+namespace {
+
+using nlohmann::json;
+
+api::SecurityPolicy policy(const std::string& name, api::Mode mode) {
+  api::SecurityPolicy p;
+  p.metadata.name = name;
+  p.spec.mode = mode;
+  p.spec.exclude.namespaces = {"kube-system"};
+  return p;
+}
+
+api::SecurityPolicy baseline(const std::string& name, api::Mode mode = api::Mode::Enforce) {
+  auto p = policy(name, mode);
+  p.spec.podSecurity.level = api::PodSecurityLevel::Baseline;
+  return p;
+}
+
+api::SecurityPolicy no_latest(const std::string& name, api::Mode mode = api::Mode::Enforce) {
+  auto p = policy(name, mode);
+  p.spec.images.disallowLatestTag = true;
+  return p;
+}
+
+json pod(const std::string& image, bool privileged = false) {
+  json container = {{"name", "app"}, {"image", image}};
+  if (privileged) container["securityContext"] = {{"privileged", true}};
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata", {{"name", "web"}}},
+          {"spec", {{"containers", json::array({container})}}}};
+}
+
+AdmissionRequest request(json object, std::string operation = "CREATE") {
+  AdmissionRequest r;
+  r.uid = "uid-1";
+  r.kind = object.is_object() ? object.value("kind", "Pod") : "Pod";
+  r.kind_version = "v1";
+  r.name = "web";
+  r.namespace_ = "prod";
+  r.operation = std::move(operation);
+  r.object = std::move(object);
+  return r;
+}
+
+json deployment(json pod_template) {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", {{"name", "web"}}},
+          {"spec",
+           {{"replicas", 2},
+            {"template",
+             {{"metadata", pod_template["metadata"]}, {"spec", pod_template["spec"]}}}}}};
+}
+
+class AdmissionHandlerTest : public ::testing::Test {
+ protected:
+  AdmissionOutcome validate(const std::vector<api::SecurityPolicy>& policies,
+                            const AdmissionRequest& r) {
+    auto snapshot = policy::PolicySnapshot::compile(policies, 1);
+    auto out = handler_.validate(r, *snapshot, namespaces_);
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    return out.ok() ? *out : AdmissionOutcome{};
+  }
+  AdmissionOutcome mutate(const std::vector<api::SecurityPolicy>& policies,
+                          const AdmissionRequest& r) {
+    auto snapshot = policy::PolicySnapshot::compile(policies, 1);
+    auto out = handler_.mutate(r, *snapshot, namespaces_);
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    return out.ok() ? *out : AdmissionOutcome{};
+  }
+
+  AdmissionHandler handler_;
+  policy::StaticNamespaceLabels namespaces_;
+};
+
+// Verifies that a privileged pod is denied with 403 naming the policy, the rule and the field.
+TEST_F(AdmissionHandlerTest, DeniesNamingPolicyAndRule) {
+  auto out = validate({baseline("baseline-prod")}, request(pod("nginx:1.25", true)));
+  EXPECT_EQ(out.verdict, "denied");
+  EXPECT_FALSE(out.response.allowed);
+  EXPECT_EQ(out.response.uid, "uid-1");
+  ASSERT_TRUE(out.response.status.has_value());
+  EXPECT_EQ(out.response.status->code, 403);
+  EXPECT_EQ(out.response.status->reason, "Forbidden");
+  const std::string& message = out.response.status->message;
+  EXPECT_NE(message.find("Pod prod/web"), std::string::npos) << message;
+  EXPECT_NE(message.find("SecurityPolicy \"baseline-prod\""), std::string::npos) << message;
+  EXPECT_NE(message.find("podSecurity.baseline.privileged"), std::string::npos) << message;
+  ASSERT_FALSE(out.response.status->causes.empty());
+  EXPECT_NE(out.response.status->causes[0].field.find("privileged"), std::string::npos);
+  EXPECT_EQ(out.response.audit_annotations.count("baseline-prod"), 1u);
+}
+
+// Verifies that every failing Enforce policy is named in one denial.
+TEST_F(AdmissionHandlerTest, DenialNamesEveryFailingPolicy) {
+  auto out = validate({baseline("a-baseline"), no_latest("b-latest")},
+                      request(pod("nginx:latest", true)));
+  ASSERT_TRUE(out.response.status.has_value());
+  const std::string& message = out.response.status->message;
+  EXPECT_NE(message.find("\"a-baseline\""), std::string::npos) << message;
+  EXPECT_NE(message.find("\"b-latest\""), std::string::npos) << message;
+  EXPECT_NE(message.find("images.disallowLatestTag"), std::string::npos) << message;
+}
+
+// Verifies that a compliant pod is allowed with no warnings and no annotations.
+TEST_F(AdmissionHandlerTest, AllowsCompliantPod) {
+  auto out = validate({baseline("baseline-prod"), no_latest("no-latest")}, request(pod("nginx:1.25")));
+  EXPECT_EQ(out.verdict, "allowed");
+  EXPECT_TRUE(out.response.allowed);
+  EXPECT_FALSE(out.response.status.has_value());
+  EXPECT_TRUE(out.response.warnings.empty());
+  EXPECT_TRUE(out.response.audit_annotations.empty());
+  ASSERT_EQ(out.policies.size(), 2u);
+  EXPECT_EQ(out.policies[0].verdict, "passed");
+}
+
+// Verifies that Audit and Warn allow with a warning per violation and an annotation per policy.
+TEST_F(AdmissionHandlerTest, AuditAndWarnAllowWithWarnings) {
+  auto out = validate({no_latest("audit-latest", api::Mode::Audit),
+                       baseline("warn-baseline", api::Mode::Warn)},
+                      request(pod("nginx:latest", true)));
+  EXPECT_TRUE(out.response.allowed);
+  EXPECT_EQ(out.verdict, "warned");
+  ASSERT_GE(out.response.warnings.size(), 2u);
+  bool audit = false, warn = false;
+  for (const auto& w : out.response.warnings) {
+    audit |= w.find("\"audit-latest\" (Audit)") != std::string::npos;
+    warn |= w.find("\"warn-baseline\" (Warn)") != std::string::npos;
+    EXPECT_LE(w.size(), 256u);
+  }
+  EXPECT_TRUE(audit && warn);
+  ASSERT_EQ(out.response.audit_annotations.size(), 2u);
+  json value = json::parse(out.response.audit_annotations.at("audit-latest"));
+  EXPECT_EQ(value["mode"], "Audit");
+  EXPECT_EQ(value["rules"][0], "images.disallowLatestTag");
+}
+
+// Verifies that a Deployment is judged by its pod template.
+TEST_F(AdmissionHandlerTest, DeniesBadDeploymentTemplate) {
+  auto r = request(deployment(pod("nginx:1.25", true)));
+  auto out = validate({baseline("baseline-prod")}, r);
+  EXPECT_EQ(out.verdict, "denied");
+  EXPECT_NE(out.response.status->message.find("Deployment prod/web"), std::string::npos)
+      << out.response.status->message;
+}
+
+// Verifies that DELETE is allowed without evaluation.
+TEST_F(AdmissionHandlerTest, AllowsDeleteQuickly) {
+  AdmissionRequest r = request(json(nullptr), "DELETE");
+  r.needs_evaluation = false;
+  auto out = validate({baseline("baseline-prod")}, r);
+  EXPECT_TRUE(out.response.allowed);
+  EXPECT_EQ(out.verdict, "skipped");
+  EXPECT_TRUE(out.policies.empty());
+}
+
+// Verifies that an object the engine cannot read is an error, not a crash or an allow.
+TEST_F(AdmissionHandlerTest, RefusesUnreadableObject) {
+  json broken = pod("nginx");
+  broken["spec"] = "not a spec";
+  auto snapshot = policy::PolicySnapshot::compile({baseline("b")}, 1);
+  auto out = handler_.validate(request(broken), *snapshot, namespaces_);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, 400);
+  EXPECT_EQ(out.error().reason, "InvalidObject");
+}
+
+api::SecurityPolicy mutating(const std::string& name, bool non_root, bool drop, bool seccomp) {
+  auto p = policy(name, api::Mode::Enforce);
+  p.spec.mutations.runAsNonRoot = non_root;
+  p.spec.mutations.dropAllCapabilities = drop;
+  p.spec.mutations.seccompRuntimeDefault = seccomp;
+  return p;
+}
+
+// Verifies that /mutate returns a patch that, applied, sets the policy's secure defaults.
+TEST_F(AdmissionHandlerTest, MutatePatchesPod) {
+  auto r = request(pod("nginx:1.25"));
+  auto out = mutate({mutating("defaults", true, true, false)}, r);
+  EXPECT_EQ(out.verdict, "patched");
+  ASSERT_TRUE(out.response.patch.has_value());
+  json patched = r.object.patch(*out.response.patch);
+  EXPECT_EQ(patched["spec"]["securityContext"]["runAsNonRoot"], true);
+  EXPECT_EQ(patched["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"][0], "ALL");
+}
+
+// Verifies that the patches of two policies are combined without one undoing the other.
+TEST_F(AdmissionHandlerTest, MutateCombinesPolicies) {
+  auto r = request(pod("nginx:1.25"));
+  auto out = mutate({mutating("a-non-root", true, false, false),
+                     mutating("b-seccomp", false, false, true)},
+                    r);
+  ASSERT_TRUE(out.response.patch.has_value());
+  json patched = r.object.patch(*out.response.patch);
+  EXPECT_EQ(patched["spec"]["securityContext"]["runAsNonRoot"], true) << patched.dump();
+  EXPECT_EQ(patched["spec"]["securityContext"]["seccompProfile"]["type"], "RuntimeDefault")
+      << patched.dump();
+  EXPECT_EQ(out.policies.size(), 2u);
+}
+
+// Verifies that nothing to patch means no patch at all.
+TEST_F(AdmissionHandlerTest, MutateWithoutChangesSendsNoPatch) {
+  json already = pod("nginx:1.25");
+  already["spec"]["securityContext"] = {{"runAsNonRoot", true}};
+  auto out = mutate({mutating("a-non-root", true, false, false)}, request(already));
+  EXPECT_FALSE(out.response.patch.has_value());
+  EXPECT_EQ(out.verdict, "allowed");
+  out = mutate({baseline("no-mutations")}, request(pod("nginx:1.25")));
+  EXPECT_FALSE(out.response.patch.has_value());
+}
+
+// Verifies that a Pod UPDATE is never patched: its spec is immutable.
+TEST_F(AdmissionHandlerTest, MutateLeavesPodUpdatesAlone) {
+  auto out = mutate({mutating("defaults", true, true, true)}, request(pod("nginx:1.25"), "UPDATE"));
+  EXPECT_FALSE(out.response.patch.has_value());
+  EXPECT_EQ(out.verdict, "skipped");
+}
+
+// Verifies that a Deployment's template is patched at its template path.
+TEST_F(AdmissionHandlerTest, MutatePatchesDeploymentTemplate) {
+  auto r = request(deployment(pod("nginx:1.25")));
+  auto out = mutate({mutating("defaults", true, false, false)}, r);
+  ASSERT_TRUE(out.response.patch.has_value());
+  json patched = r.object.patch(*out.response.patch);
+  EXPECT_EQ(patched["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"], true);
+}
+
+// Verifies that pods/ephemeralcontainers is evaluated and only the ephemeral part is patched.
+TEST_F(AdmissionHandlerTest, EphemeralContainersSubresource) {
+  json p = pod("nginx:1.25");
+  p["spec"]["ephemeralContainers"] = {{{"name", "debug"}, {"image", "busybox:latest"}}};
+  auto r = request(p, "UPDATE");
+  r.sub_resource = "ephemeralcontainers";
+  auto denied = validate({no_latest("no-latest")}, r);
+  EXPECT_EQ(denied.verdict, "denied");
+  auto out = mutate({mutating("defaults", true, true, false)}, r);
+  if (out.response.patch) {
+    for (const auto& op : *out.response.patch) {
+      EXPECT_EQ(op["path"].get<std::string>().rfind("/spec/ephemeralContainers", 0), 0u)
+          << op.dump();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace castellan::webhook
