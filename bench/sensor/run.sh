@@ -64,7 +64,7 @@ spec:
   runtime:
     rules:
     - name: exec
-      exec: {names: [$2]}
+      exec: {names: ["$2"]}
     - name: write
       fileWrite: {pathPrefixes: [$3]}
     - name: connect
@@ -84,9 +84,10 @@ workload() {  # workload KIND → prints "wall=… cpu=…"
   sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg_work" "${cmd[@]}"
 }
 
-wait_for() {  # wait_for FILE PATTERN
+wait_for() {  # wait_for FILE PATTERN: until the tracer ($tracer_pid) prints PATTERN
   for _ in $(seq 1 300); do
     grep -q "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$tracer_pid" 2>/dev/null || break
     sleep 0.1
   done
   echo "run.sh: tracer did not become ready; its output:" >&2
@@ -135,21 +136,21 @@ start_tracer() {  # start_tracer CONFIG KIND; sets tracer_pid
   esac
 }
 
-stop_tracer() {  # stop_tracer CONFIG → prints "delivered drops"
+stop_tracer() {  # stop_tracer CONFIG: stops it in this shell; sets delivered and drops
   local log=$tmp/tracer.log
-  [ -z "$tracer_pid" ] && { echo "- -"; return; }
+  delivered=- drops=-
+  [ -z "$tracer_pid" ] && return 0
   kill -INT "$tracer_pid"
   wait "$tracer_pid" 2>/dev/null || true
   tracer_pid=""
   case $1 in
     castellan-*)
-      local summary
-      summary=$(grep -o '"summary":"[^"]*"' "$log")
-      echo "$(grep -o 'records=[0-9]*' <<<"$summary" | cut -d= -f2) $(grep -o 'dropped_ringbuf=[0-9]*' <<<"$summary" | cut -d= -f2)" ;;
-    execsnoop | opensnoop) echo "$(($(grep -c . "$log") - 1)) -" ;;
-    bpftrace-count) echo "$(grep -o '@events: [0-9]*' "$log" | awk '{print $2}') -" ;;
-    *) echo "- -" ;;
+      delivered=$(grep -o 'records=[0-9]*' "$log" | cut -d= -f2 || true)
+      drops=$(grep -o 'dropped_ringbuf=[0-9]*' "$log" | cut -d= -f2 || true) ;;
+    execsnoop | opensnoop) delivered=$(($(grep -c . "$log") - 1)) ;;
+    bpftrace-count) delivered=$(grep -o '@events: [0-9]*' "$log" | awk '{print $2}' || true) ;;
   esac
+  return 0
 }
 
 configs_for() {
@@ -175,7 +176,7 @@ for rep in $(seq 1 "$REPS"); do
         tcpu=$(awk -v a="$before" -v b="$(cpu_ticks "$tracer_pid")" -v t="$clk_tck" 'BEGIN {printf "%.2f", (b - a) / t}')
         trss=$(peak_rss_mb "$tracer_pid")
       fi
-      read -r delivered drops < <(stop_tracer "$config")
+      stop_tracer "$config"
       wall=$(sed -n 's/.*wall=\([0-9.]*\).*/\1/p' <<<"$measured")
       cpu=$(sed -n 's/.*cpu=\([0-9.]*\).*/\1/p' <<<"$measured")
       echo "$kind $config $rep $wall $cpu ${delivered:--} ${drops:--} $tcpu $trss" >>"$results"
@@ -208,11 +209,11 @@ END {
   print "Workloads run in their own cgroup v2: exec storm " exec_n " × `/bin/true`; open storm " open_n " open(O_WRONLY|O_CREAT)/close;"
   print "connect storm " connect_n " TCP connects to 127.0.0.1:9. Medians of " reps " interleaved repetitions."
   print ""
-  print "Overhead is the workload's own CPU time (user+system, children included) divided by the same"
-  print "workload's with no tracer, measured in the same run: BPF programs run in the workload's"
+  print "Overhead is the own CPU time (user+system, children included) divided by the same"
+  print "workload with no tracer, measured in the same run: BPF programs run in the workload"
   print "context, and CPU time is steadier than wall time on a shared machine."
   print ""
-  print "Configurations: **none**; **empty**: empty programs at the sensor's five hooks (the floor);"
+  print "Configurations: **none**; **empty**: empty programs at the five hooks of the sensor (the floor);"
   print "**castellan-other-cgroup**: rules that would match everything, scoped to another cgroup (the"
   print "common case on a node); **castellan-miss**: rules scoped to the workload whose events miss"
   print "them (other exec names, another path prefix, the port excepted); **castellan-match**: every"

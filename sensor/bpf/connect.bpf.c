@@ -16,40 +16,45 @@ int castellan_connect(struct trace_event_raw_sys_enter *ctx) {
     c->filtered++;
     return 0;
   }
+  /* sockaddr_in holds family, port and an IPv4 address; IPv6 needs the rest read too. */
   const void *uaddr = (const void *)ctx->args[1];
-  __u16 family = 0;
-  bpf_probe_read_user(&family, sizeof(family), uaddr);
-  __u16 port_be = 0;
-  __u8 addr[16] = {};
+  struct sockaddr_in6 sa = {};
+  if (bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), uaddr) < 0) {
+    c->filtered++;
+    return 0;
+  }
+  __u16 family = sa.sin6_family;
+  if (family != CASTELLAN_AF_INET && family != CASTELLAN_AF_INET6) {
+    c->filtered++;
+    return 0;
+  }
+  __u16 port = bpf_ntohs(sa.sin6_port);
+  /* Ports first: a port excepted by every candidate rule needs no address lookup. */
   __u64 excepted = 0;
+  __u64 *port_rules = bpf_map_lookup_elem(&except_ports, &port);
+  if (port_rules)
+    excepted |= *port_rules;
+  if (!(mask & ~excepted)) {
+    c->filtered++;
+    return 0;
+  }
+  __u8 addr[16] = {};
   if (family == CASTELLAN_AF_INET) {
-    struct sockaddr_in sin = {};
-    bpf_probe_read_user(&sin, sizeof(sin), uaddr);
-    port_be = sin.sin_port;
     struct castellan_cidr4_key key = {.prefixlen = 32};
-    __builtin_memcpy(key.addr, &sin.sin_addr.s_addr, 4);
+    __builtin_memcpy(key.addr, &((struct sockaddr_in *)&sa)->sin_addr.s_addr, 4);
     __builtin_memcpy(addr, key.addr, 4);
     __u64 *rules = bpf_map_lookup_elem(&cidr_v4, &key);
     if (rules)
       excepted |= *rules;
-  } else if (family == CASTELLAN_AF_INET6) {
-    struct sockaddr_in6 sin6 = {};
-    bpf_probe_read_user(&sin6, sizeof(sin6), uaddr);
-    port_be = sin6.sin6_port;
+  } else {
+    bpf_probe_read_user(&sa, sizeof(sa), uaddr);
     struct castellan_cidr6_key key = {.prefixlen = 128};
-    __builtin_memcpy(key.addr, &sin6.sin6_addr, 16);
+    __builtin_memcpy(key.addr, &sa.sin6_addr, 16);
     __builtin_memcpy(addr, key.addr, 16);
     __u64 *rules = bpf_map_lookup_elem(&cidr_v6, &key);
     if (rules)
       excepted |= *rules;
-  } else {
-    c->filtered++;
-    return 0;
   }
-  __u16 port = bpf_ntohs(port_be);
-  __u64 *port_rules = bpf_map_lookup_elem(&except_ports, &port);
-  if (port_rules)
-    excepted |= *port_rules;
   __u64 hit = mask & ~excepted;
   if (!hit) {
     c->filtered++;

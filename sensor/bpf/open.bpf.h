@@ -33,7 +33,7 @@ static __always_inline int handle_open(int dirfd, const char *name, __u64 open_f
   }
   __u32 flags = truncated ? CASTELLAN_FLAG_PATH_TRUNCATED : 0;
   __u64 hit;
-  if (has_dot_component()) {
+  if (has_dot_component(s)) {
     hit = mask; /* user space normalises the path and decides */
     flags |= CASTELLAN_FLAG_NEEDS_CHECK;
   } else {

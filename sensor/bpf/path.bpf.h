@@ -174,35 +174,35 @@ static __always_inline int resolve_path(struct castellan_scratch *s, int dirfd, 
   return total;
 }
 
-struct dot_state {
-  bool found;
-};
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
 
-static long dot_step(__u32 i, void *ctx) {
-  struct dot_state *d = ctx;
-  struct castellan_scratch *s = scratch_get();
-  if (!s)
-    return 1;
-  __u32 at = i & PATH_MASK;
-  char ch = s->key.data[at];
-  if (!ch)
-    return 1;
-  if (ch != '/' || s->key.data[at + 1] != '.')
-    return 0;
-  char after = s->key.data[at + 2];
-  char after2 = s->key.data[at + 3];
-  if (after == '/' || after == 0 || (after == '.' && (after2 == '/' || after2 == 0))) {
-    d->found = true;
-    return 1;
-  }
-  return 0;
+/* High bit set in each byte of w that equals c (exact, no false positives). */
+static __always_inline __u64 bytes_equal(__u64 w, __u8 c) {
+  __u64 x = w ^ (ONES * c);
+  __u64 t = (x & ~HIGHS) + ~HIGHS;
+  return ~(t | x | ~HIGHS);
 }
 
-/* True when the path has a "." or ".." component, so a prefix match on it proves nothing. */
-static __always_inline bool has_dot_component(void) {
-  struct dot_state d = {};
-  bpf_loop(CASTELLAN_PATH_MAX - 1, dot_step, &d, 0);
-  return d.found;
+/* True when the path may have a "." or ".." component ("/." somewhere), so a prefix match on
+ * it proves nothing; user space then decides on the normalised path. Word at a time: this
+ * runs for every in-scope write open. */
+static __always_inline bool has_dot_component(struct castellan_scratch *s) {
+  __u64 carry = 0; /* a '/' in the last byte of the previous word */
+  for (int i = 0; i < CASTELLAN_PATH_MAX / 8; i++) {
+    __u64 w = 0;
+    __builtin_memcpy(&w, &s->key.data[i * 8], 8);
+    __u64 slash = bytes_equal(w, '/');
+    __u64 dot = bytes_equal(w, '.');
+    __u64 zero = bytes_equal(w, 0);
+    __u64 valid = zero ? zero ^ (zero - 1) : ~0ULL; /* bytes up to the first NUL */
+    if (((slash << 8) | carry) & dot & valid)
+      return true;
+    if (zero)
+      return false;
+    carry = slash >> 56;
+  }
+  return false;
 }
 
 #endif
