@@ -98,6 +98,7 @@ build() {
   chmod 755 "$work" # lets apt download as its sandbox user
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" EXIT
+  trap 'exit 130' INT TERM
   start=$(date +%s)
 
   log "[1/4] downloading the kubernetes source package into $work"
