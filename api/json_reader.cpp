@@ -40,6 +40,10 @@ std::string describe(const nlohmann::json& value) {
   }
 }
 
+void set_if_not_empty(nlohmann::json& out, const char* key, const std::string& value) {
+  if (!value.empty()) out[key] = value;
+}
+
 JsonReader::JsonReader(const nlohmann::json& value, std::string path, FieldErrors& errors)
     : path_(std::move(path)), errors_(errors) {
   if (value.is_object()) {

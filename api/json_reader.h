@@ -20,6 +20,10 @@ std::string index_path(const std::string& path, size_t index);
 // A short description of a JSON value for messages: string "x", number 5, object, ...
 std::string describe(const nlohmann::json& value);
 
+// Sets out[key] = value unless value is empty. Status bodies omit empty strings: absent and
+// empty decode alike, and some API server builds store "" as null and then reject it.
+void set_if_not_empty(nlohmann::json& out, const char* key, const std::string& value);
+
 class JsonReader {
  public:
   // `value` must outlive the reader. A non-object value is reported once at `path`.

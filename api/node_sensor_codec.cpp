@@ -8,17 +8,18 @@ namespace castellan::api {
 using nlohmann::json;
 
 json to_json(const NodeSensorStatus& status) {
-  return {{"kernel", status.kernel},
-          {"btf", status.btf},
-          {"programsAttached", status.programsAttached},
-          {"rulesetHash", status.rulesetHash},
-          {"eventsSeen", status.eventsSeen},
-          {"eventsDropped", status.eventsDropped},
-          {"alerts", status.alerts},
-          {"killed", status.killed},
-          {"lastError", status.lastError},
-          {"lastHeartbeatTime", status.lastHeartbeatTime},
-          {"conditions", to_json(status.conditions)}};
+  json out = {{"btf", status.btf},
+              {"programsAttached", status.programsAttached},
+              {"eventsSeen", status.eventsSeen},
+              {"eventsDropped", status.eventsDropped},
+              {"alerts", status.alerts},
+              {"killed", status.killed},
+              {"conditions", to_json(status.conditions)}};
+  set_if_not_empty(out, "kernel", status.kernel);
+  set_if_not_empty(out, "rulesetHash", status.rulesetHash);
+  set_if_not_empty(out, "lastError", status.lastError);
+  set_if_not_empty(out, "lastHeartbeatTime", status.lastHeartbeatTime);
+  return out;
 }
 
 json to_json(const NodeSensor& sensor) {

@@ -47,11 +47,12 @@ Condition decode_condition(const nlohmann::json& condition, const std::string& p
 }
 
 nlohmann::json to_json(const Condition& condition) {
-  nlohmann::json out = {{"type", condition.type},
-                        {"status", condition.status},
-                        {"reason", condition.reason},
-                        {"message", condition.message},
-                        {"lastTransitionTime", condition.lastTransitionTime}};
+  nlohmann::json out = nlohmann::json::object();
+  set_if_not_empty(out, "type", condition.type);
+  set_if_not_empty(out, "status", condition.status);
+  set_if_not_empty(out, "reason", condition.reason);
+  set_if_not_empty(out, "message", condition.message);
+  set_if_not_empty(out, "lastTransitionTime", condition.lastTransitionTime);
   if (condition.observedGeneration != 0) out["observedGeneration"] = condition.observedGeneration;
   return out;
 }

@@ -10,24 +10,26 @@ using nlohmann::json;
 json to_json(const SecurityPolicyStatus& status) {
   json violations = json::array();
   for (const auto& v : status.recentViolations) {
-    violations.push_back({{"time", v.time},
-                          {"kind", v.kind},
-                          {"namespace", v.namespace_},
-                          {"name", v.name},
-                          {"rule", v.rule},
-                          {"message", v.message}});
+    json record = json::object();
+    set_if_not_empty(record, "time", v.time);
+    set_if_not_empty(record, "kind", v.kind);
+    set_if_not_empty(record, "namespace", v.namespace_);
+    set_if_not_empty(record, "name", v.name);
+    set_if_not_empty(record, "rule", v.rule);
+    set_if_not_empty(record, "message", v.message);
+    violations.push_back(std::move(record));
   }
   json actions = json::array();
   for (const auto& a : status.recentActions) {
-    json record = {{"time", a.time},
-                   {"action", a.action},
-                   {"rule", a.rule},
-                   {"namespace", a.namespace_},
-                   {"pod", a.pod},
-                   {"node", a.node},
-                   {"succeeded", a.succeeded},
-                   {"message", a.message}};
-    if (!a.image.empty()) record["image"] = a.image;
+    json record = {{"succeeded", a.succeeded}};
+    set_if_not_empty(record, "time", a.time);
+    set_if_not_empty(record, "action", a.action);
+    set_if_not_empty(record, "rule", a.rule);
+    set_if_not_empty(record, "namespace", a.namespace_);
+    set_if_not_empty(record, "pod", a.pod);
+    set_if_not_empty(record, "node", a.node);
+    set_if_not_empty(record, "image", a.image);
+    set_if_not_empty(record, "message", a.message);
     actions.push_back(std::move(record));
   }
   return {{"observedGeneration", status.observedGeneration},

@@ -4,9 +4,12 @@ namespace castellan::api {
 
 const char* to_string(Mode mode) {
   switch (mode) {
-    case Mode::Enforce: return "Enforce";
-    case Mode::Audit: return "Audit";
-    case Mode::Warn: return "Warn";
+    case Mode::Enforce:
+      return "Enforce";
+    case Mode::Audit:
+      return "Audit";
+    case Mode::Warn:
+      return "Warn";
   }
   return "Audit";
 }
@@ -17,9 +20,12 @@ const char* to_string(FailurePolicy policy) {
 
 const char* to_string(PodSecurityLevel level) {
   switch (level) {
-    case PodSecurityLevel::Privileged: return "privileged";
-    case PodSecurityLevel::Baseline: return "baseline";
-    case PodSecurityLevel::Restricted: return "restricted";
+    case PodSecurityLevel::Privileged:
+      return "privileged";
+    case PodSecurityLevel::Baseline:
+      return "baseline";
+    case PodSecurityLevel::Restricted:
+      return "restricted";
   }
   return "privileged";
 }
@@ -30,11 +36,16 @@ const char* to_string(RuntimeAction action) {
 
 const char* to_string(ResponseAction action) {
   switch (action) {
-    case ResponseAction::DeletePod: return "DeletePod";
-    case ResponseAction::IsolatePod: return "IsolatePod";
-    case ResponseAction::TaintNode: return "TaintNode";
-    case ResponseAction::QuarantineImage: return "QuarantineImage";
-    case ResponseAction::Notify: return "Notify";
+    case ResponseAction::DeletePod:
+      return "DeletePod";
+    case ResponseAction::IsolatePod:
+      return "IsolatePod";
+    case ResponseAction::TaintNode:
+      return "TaintNode";
+    case ResponseAction::QuarantineImage:
+      return "QuarantineImage";
+    case ResponseAction::Notify:
+      return "Notify";
   }
   return "Notify";
 }

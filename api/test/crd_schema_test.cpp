@@ -270,15 +270,23 @@ TEST_F(CrdSchema, SchemaCoversEverythingTheCodecWrites) {
   check_covered(kFullPolicy["spec"], schema_of(policy_crd_)["properties"]["spec"], "spec", missing);
 
   SecurityPolicyStatus status;
-  status.conditions.push_back({"Ready", "True", "Compiled", "", "2026-01-01T00:00:00Z", 1});
-  status.recentViolations.emplace_back();
-  status.recentActions.push_back({"", "Notify", "", "", "", "", "img", true, ""});
+  status.conditions.push_back({"Ready", "True", "Compiled", "ok", "2026-01-01T00:00:00Z", 1});
+  status.recentViolations.push_back({"t", "Pod", "ns", "web", "images.requireDigest", "m"});
+  status.recentActions.push_back({"t", "Notify", "r", "ns", "pod", "node", "img", true, "m"});
   status.quarantinedDigests.push_back("sha256:" + std::string(64, '0'));
   check_covered(to_json(status), schema_of(policy_crd_)["properties"]["status"], "status", missing);
 
-  NodeSensorStatus sensor;
-  sensor.conditions.emplace_back();
-  sensor.programsAttached = {"exec"};
+  NodeSensorStatus sensor{"6.18",
+                          true,
+                          {"exec"},
+                          "hash",
+                          1,
+                          2,
+                          3,
+                          4,
+                          "err",
+                          "t",
+                          {{"Ready", "True", "Attached", "ok", "t", 1}}};
   check_covered(to_json(sensor), schema_of(sensor_crd_)["properties"]["status"], "status", missing);
   EXPECT_THAT(missing, ::testing::IsEmpty());
 }

@@ -35,6 +35,19 @@ TEST(NodeSensorCodec, RoundTripsTheStatus) {
   EXPECT_EQ(to_json(decoded.value.status), object["status"]);
 }
 
+// Verifies empty strings are left out of the status body rather than sent as "".
+TEST(NodeSensorCodec, OmitsEmptyStrings) {
+  NodeSensorStatus status;
+  status.kernel = "6.18.0";
+  status.conditions.push_back({"Ready", "True", "Attached", "", "2026-01-01T00:00:00Z", 0});
+  json j = to_json(status);
+  EXPECT_EQ(j["kernel"], "6.18.0");
+  EXPECT_FALSE(j.contains("lastError"));
+  EXPECT_FALSE(j.contains("rulesetHash"));
+  EXPECT_FALSE(j["conditions"][0].contains("message"));
+  EXPECT_EQ(j["conditions"][0]["reason"], "Attached");
+}
+
 // Verifies wrong types and a bad envelope are reported with their paths.
 TEST(NodeSensorCodec, ReportsWrongTypesWithPaths) {
   auto decoded = decode_node_sensor(json::parse(R"({
