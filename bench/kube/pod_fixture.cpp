@@ -1,0 +1,87 @@
+#include "bench/kube/pod_fixture.h"
+
+#include <cstdio>
+
+namespace castellan::bench {
+namespace {
+
+std::string digest(int index) {
+  char buf[65];
+  for (int i = 0; i < 64; ++i) buf[i] = "0123456789abcdef"[(index * 7 + i * 13) % 16];
+  buf[64] = '\0';
+  return buf;
+}
+
+}  // namespace
+
+nlohmann::json make_pod(const std::string& namespace_, int index) {
+  char name[32];
+  std::snprintf(name, sizeof name, "bench-%05d", index);
+  nlohmann::json security = {{"runAsNonRoot", true},
+                             {"readOnlyRootFilesystem", true},
+                             {"allowPrivilegeEscalation", false},
+                             {"capabilities", {{"drop", {"ALL"}}}}};
+  nlohmann::json web = {
+      {"name", "web"},
+      {"image", "registry.example.com/team/web@sha256:" + digest(index)},
+      {"ports", {{{"containerPort", 8080}, {"name", "http"}}}},
+      {"env", {{{"name", "MODE"}, {"value", "production"}}, {{"name", "LOG_LEVEL"}, {"value", "info"}}}},
+      {"resources", {{"requests", {{"cpu", "100m"}, {"memory", "128Mi"}}},
+                     {"limits", {{"cpu", "500m"}, {"memory", "256Mi"}}}}},
+      {"readinessProbe", {{"httpGet", {{"path", "/healthz"}, {"port", 8080}}}}},
+      {"securityContext", security}};
+  nlohmann::json proxy = {
+      {"name", "proxy"},
+      {"image", "registry.example.com/team/proxy:1.2.3"},
+      {"args", {"--listen=:15001", "--upstream=127.0.0.1:8080"}},
+      {"resources", {{"requests", {{"cpu", "50m"}, {"memory", "64Mi"}}},
+                     {"limits", {{"cpu", "200m"}, {"memory", "128Mi"}}}}},
+      {"securityContext", security}};
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata",
+           {{"name", name},
+            {"namespace", namespace_},
+            {"labels", {{"app", "web"}, {"tier", "frontend"}, {"shard", "s" + std::to_string(index % 16)}}},
+            {"annotations", {{"castellan.io/bench", "true"}}}}},
+          {"spec",
+           {{"automountServiceAccountToken", false},
+            {"nodeName", "node-" + std::to_string(index % 50)},
+            {"containers", {web, proxy}}}}};
+}
+
+Result<PodSummary> summarize_pod(const nlohmann::json& pod) {
+  try {
+    PodSummary out;
+    const auto& metadata = pod.at("metadata");
+    out.uid = metadata.value("uid", "");
+    if (auto labels = metadata.find("labels"); labels != metadata.end() && labels->is_object()) {
+      for (const auto& [k, v] : labels->items()) {
+        if (v.is_string()) out.labels.emplace_back(k, v.get<std::string>());
+      }
+    }
+    const auto& spec = pod.at("spec");
+    out.node_name = spec.value("nodeName", "");
+    for (const auto& c : spec.at("containers")) out.containers.push_back(c.at("name").get<std::string>());
+    if (auto status = pod.find("status"); status != pod.end() && status->is_object()) {
+      out.phase = status->value("phase", "");
+    }
+    out.labels.shrink_to_fit();
+    out.containers.shrink_to_fit();
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    return Error::make(std::string("malformed Pod: ") + e.what(), "Invalid");
+  }
+}
+
+Result<nlohmann::json> project_pod(const nlohmann::json& pod) {
+  auto summary = summarize_pod(pod);
+  if (!summary.ok()) return summary.error();
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [k, v] : summary->labels) labels[k] = v;
+  return nlohmann::json{{"metadata", {{"uid", summary->uid}, {"labels", labels}}},
+                        {"spec", {{"nodeName", summary->node_name}, {"containers", summary->containers}}},
+                        {"status", {{"phase", summary->phase}}}};
+}
+
+}  // namespace castellan::bench

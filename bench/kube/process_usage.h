@@ -1,0 +1,16 @@
+#pragma once
+// Resident memory and CPU time of this process, for the benchmark's per-Pod figures.
+
+#include <cstdint>
+
+namespace castellan::bench {
+
+// Resident set size after returning free heap pages to the system (malloc_trim), so that
+// transient buffers of a finished list do not count.
+std::int64_t trimmed_rss_bytes();
+// User + system CPU time of the whole process, in seconds.
+double process_cpu_seconds();
+// CPU time of the calling thread, in seconds.
+double thread_cpu_seconds();
+
+}  // namespace castellan::bench
