@@ -138,6 +138,18 @@ TEST(PolicySnapshotTest, PodSelector) {
   EXPECT_TRUE(snap->evaluate(deployment, kNoLabels).results.empty());
 }
 
+// Verifies that exclude.namespaceSelector excludes by namespace labels, alongside the default
+// kube-system exclusion.
+TEST(PolicySnapshotTest, ExcludeNamespaceSelector) {
+  auto p = latest_policy("p");
+  p.spec.exclude.namespaceSelector = api::LabelSelector{{}, {{"castellan.io/exempt", "Exists", {}}}};
+  const auto snap = PolicySnapshot::compile({p});
+  const StaticNamespaceLabels labels({{"legacy", {{"castellan.io/exempt", ""}}}, {"apps", {}}});
+  EXPECT_TRUE(snap->evaluate(pod("legacy", "nginx:1"), labels).results.empty());
+  EXPECT_TRUE(snap->evaluate(pod("kube-system", "nginx:1"), labels).results.empty());
+  EXPECT_EQ(names(snap->evaluate(pod("apps", "nginx:1"), labels)), (std::vector<std::string>{"p"}));
+}
+
 // Verifies that a namespace-less object uses the override, else matches only unscoped policies.
 TEST(PolicySnapshotTest, NamespaceLessObjects) {
   auto prod = latest_policy("prod");
