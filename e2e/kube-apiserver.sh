@@ -117,6 +117,7 @@ build() {
   mkdir -p "$gopath/src/k8s.io"
   ln -s "$src" "$gopath/src/k8s.io/kubernetes"
   local pkg="$gopath/src/k8s.io/kubernetes"
+  unset GOFLAGS
   export GOPATH="$gopath" GOCACHE="$work/gocache"
   # In GOPATH mode the vendored packages are linked under k8s.io/kubernetes/vendor/.
   local version_pkg=k8s.io/kubernetes/vendor/k8s.io/component-base/version
