@@ -1,5 +1,6 @@
 #include "check_report.h"
 
+#include <map>
 #include <set>
 
 #include "api/security_policy_codec.h"
@@ -11,9 +12,27 @@ namespace {
 // kubectl applies namespaced objects without a namespace to "default".
 constexpr const char* kDefaultNamespace = "default";
 
-const std::set<std::string> kPodBearingKinds = {"Pod",       "Deployment", "StatefulSet",
-                                                "DaemonSet", "ReplicaSet", "ReplicationController",
-                                                "Job",       "CronJob",    "PodTemplate"};
+// Pod-bearing kinds and their API groups ("" is the core group); a Job of another group
+// (a CRD) is not a batch Job and is skipped rather than misread.
+const std::map<std::string, std::set<std::string>> kPodBearingKinds = {
+    {"Pod", {""}},
+    {"ReplicationController", {""}},
+    {"PodTemplate", {""}},
+    {"Deployment", {"apps", "extensions"}},
+    {"StatefulSet", {"apps"}},
+    {"DaemonSet", {"apps", "extensions"}},
+    {"ReplicaSet", {"apps", "extensions"}},
+    {"Job", {"batch"}},
+    {"CronJob", {"batch"}}};
+
+bool is_pod_bearing(const api::Manifest& m) {
+  const auto found = kPodBearingKinds.find(m.kind());
+  if (found == kPodBearingKinds.end()) return false;
+  const std::string api_version = m.api_version();
+  const auto slash = api_version.find('/');
+  const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+  return found->second.count(group) > 0;
+}
 
 bool is_kustomization(const api::Manifest& m) {
   return m.kind() == "Kustomization" || m.kind() == "Component";
@@ -90,7 +109,7 @@ Result<CheckReport> build_check_report(const std::vector<api::Manifest>& policy_
 
   std::vector<std::string> errors;
   for (const auto& m : resources) {
-    if (!kPodBearingKinds.count(m.kind())) {
+    if (!is_pod_bearing(m)) {
       if (m.kind() != "Namespace" && !is_kustomization(m)) {
         report.skipped.push_back(describe(m) + " (" + m.location() + ")");
       }

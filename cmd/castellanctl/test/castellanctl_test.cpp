@@ -160,7 +160,9 @@ TEST(Castellanctl, OneResultPerResourceAndMatchingPolicy) {
   auto list = dir.write("list.json", R"({"apiVersion": "v1", "kind": "List", "items": [
     {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "x"},
      "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}}},
-    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"}}]})");
+    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"}},
+    {"apiVersion": "batch.volcano.sh/v1alpha1", "kind": "Job", "metadata": {"name": "vj"},
+     "spec": {"tasks": []}}]})");
   CliRun run = castellanctl({"check", "--policy", dir.path("policies"), "--resource", list,
                              dir.write("pod.yaml", kPlainPod), "-o", "json"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
