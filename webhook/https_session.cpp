@@ -227,7 +227,8 @@ void HttpsSession::close() {
   if (closing_) return;
   closing_ = true;
   idle_timer_.cancel();
-  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+  // The peer's close_notify is waited for only briefly: an idle client may never read.
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(500));
   stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
     beast::get_lowest_layer(self->stream_).close();
   });

@@ -108,6 +108,10 @@ std::string HttpsClient::tls_version() const {
   return stream_ ? SSL_get_version(stream_->native_handle()) : "";
 }
 
+void HttpsClient::max_tls12() {
+  SSL_CTX_set_max_proto_version(ctx_.native_handle(), TLS1_2_VERSION);
+}
+
 void HttpsClient::close() {
   if (!stream_) return;
   beast::error_code ec;

@@ -40,6 +40,8 @@ class HttpsClient {
   std::string peer_certificate_pem() const;
   std::string tls_version() const;
   void close();
+  // Limits the client to TLS 1.2 (call before connect()).
+  void max_tls12();
 
  private:
   using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
