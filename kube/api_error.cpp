@@ -24,22 +24,38 @@ std::string excerpt(const std::string& body) {
 
 std::string reason_for_http_code(int code) {
   switch (code) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 406: return "NotAcceptable";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "RequestEntityTooLarge";
-    case 415: return "UnsupportedMediaType";
-    case 422: return "Invalid";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalError";
-    case 503: return "ServiceUnavailable";
-    case 504: return "Timeout";
-    default: return code >= 500 ? "InternalError" : "Unknown";
+    case 400:
+      return "BadRequest";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "NotFound";
+    case 405:
+      return "MethodNotAllowed";
+    case 406:
+      return "NotAcceptable";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 413:
+      return "RequestEntityTooLarge";
+    case 415:
+      return "UnsupportedMediaType";
+    case 422:
+      return "Invalid";
+    case 429:
+      return "TooManyRequests";
+    case 500:
+      return "InternalError";
+    case 503:
+      return "ServiceUnavailable";
+    case 504:
+      return "Timeout";
+    default:
+      return code >= 500 ? "InternalError" : "Unknown";
   }
 }
 
@@ -68,12 +84,12 @@ ApiStatus decode_api_status(int http_code, const std::string& body) {
     }
   } else {
     status.message = body.empty() ? "the server answered HTTP " + std::to_string(http_code)
-                                  : "the server answered HTTP " + std::to_string(http_code) +
-                                        ": " + excerpt(body);
+                                  : "the server answered HTTP " + std::to_string(http_code) + ": " +
+                                        excerpt(body);
   }
   if (status.reason.empty()) status.reason = reason_for_http_code(status.code);
-  if (status.message.empty()) status.message = status.reason + " (HTTP " +
-                                               std::to_string(status.code) + ")";
+  if (status.message.empty())
+    status.message = status.reason + " (HTTP " + std::to_string(status.code) + ")";
   return status;
 }
 

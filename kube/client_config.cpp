@@ -26,8 +26,10 @@ Result<ClientConfig> load_client_config(const LoadOptions& options) {
   std::string path = std::string(home != nullptr ? home : "") + "/.kube/config";
   std::error_code ec;
   if (home == nullptr || !std::filesystem::exists(path, ec))
-    return Error::make("no Kubernetes configuration: $KUBECONFIG is not set, not running in a "
-                       "pod, and " + path + " does not exist");
+    return Error::make(
+        "no Kubernetes configuration: $KUBECONFIG is not set, not running in a "
+        "pod, and " +
+        path + " does not exist");
   auto kubeconfig = load_kubeconfig({path}, true);
   if (!kubeconfig.ok()) return kubeconfig.error();
   return client_config_from_kubeconfig(*kubeconfig, options.context);

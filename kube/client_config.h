@@ -21,7 +21,6 @@ struct ExecConfig {
   std::vector<std::pair<std::string, std::string>> env;
   std::string install_hint;
   bool provide_cluster_info = false;
-  std::string working_dir;  // the kubeconfig's folder: a relative command resolves there
 };
 
 struct ClientConfig {

@@ -29,7 +29,7 @@ std::pair<std::string, std::string> split_api_version(const std::string& api_ver
 }
 
 Result<nlohmann::json> Discovery::group_version_document(const std::string& api_version,
-                                                          bool refresh) {
+                                                         bool refresh) {
   if (!refresh) {
     if (auto it = resources_.find(api_version); it != resources_.end()) return it->second;
   }
@@ -81,8 +81,7 @@ Result<std::string> Discovery::preferred_version(const std::string& group) {
     for (const auto& g : *groups) {
       if (!g.is_object() || g.value("name", "") != group) continue;
       auto preferred = g.find("preferredVersion");
-      if (preferred != g.end() && preferred->is_object())
-        return preferred->value("version", "");
+      if (preferred != g.end() && preferred->is_object()) return preferred->value("version", "");
     }
   }
   return Error::make("the server does not serve API group " + group, "NotFound", 404);

@@ -42,7 +42,7 @@ class Discovery {
   Fetch fetch_;
   std::mutex mu_;
   std::map<std::string, nlohmann::json> resources_;  // api_version -> APIResourceList
-  std::optional<nlohmann::json> groups_;              // APIGroupList
+  std::optional<nlohmann::json> groups_;             // APIGroupList
 };
 
 // Splits "group/version" (or "version" for the core group).

@@ -42,7 +42,8 @@ std::string tail(const std::string& text) {
 std::optional<SystemClock::time_point> parse_rfc3339(const std::string& text) {
   int year, month, day, hour, minute, second, consumed = 0;
   if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*[Tt]%2d:%2d:%2d%n", &year, &month, &day, &hour,
-                  &minute, &second, &consumed) != 6 || consumed == 0)
+                  &minute, &second, &consumed) != 6 ||
+      consumed == 0)
     return std::nullopt;
   std::size_t i = static_cast<std::size_t>(consumed);
   std::chrono::nanoseconds fraction{0};
@@ -107,9 +108,11 @@ Result<ExecCredential> parse_exec_credential(const std::string& output,
   credential.client_cert_pem = string_at(*status, "clientCertificateData");
   credential.client_key_pem = string_at(*status, "clientKeyData");
   if (credential.token.empty() && credential.client_cert_pem.empty())
-    return Error::make("exec plugin output has neither status.token nor status.clientCertificateData");
+    return Error::make(
+        "exec plugin output has neither status.token nor status.clientCertificateData");
   if (credential.client_cert_pem.empty() != credential.client_key_pem.empty())
-    return Error::make("exec plugin output must have both status.clientCertificateData and status.clientKeyData");
+    return Error::make(
+        "exec plugin output must have both status.clientCertificateData and status.clientKeyData");
   std::string expiry = string_at(*status, "expirationTimestamp");
   if (!expiry.empty()) {
     credential.expiration = parse_rfc3339(expiry);
@@ -144,7 +147,8 @@ Result<std::string> run_exec_plugin(const ExecConfig& exec, const std::string& e
   argv.push_back(nullptr);
 
   int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return Error::make("cannot create a pipe: " + std::string(std::strerror(errno)));
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+    return Error::make("cannot create a pipe: " + std::string(std::strerror(errno)));
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
     ::close(out_pipe[0]);
     ::close(out_pipe[1]);
@@ -252,8 +256,7 @@ Result<std::string> ExecCredentialSource::token() {
   auto output = run_exec_plugin(exec_, exec_info(), kPluginTimeout);
   if (!output.ok()) return output.error();
   auto credential = parse_exec_credential(*output, exec_.api_version);
-  if (!credential.ok())
-    return Error::make(exec_.command + ": " + credential.error().message);
+  if (!credential.ok()) return Error::make(exec_.command + ": " + credential.error().message);
   if (credential->token.empty())
     return Error::make("exec plugin " + exec_.command +
                        " returned a client certificate; only token credentials are supported");

@@ -39,15 +39,18 @@ Result<Endpoint> Endpoint::parse(const std::string& url, const std::string& serv
   }
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   if (rest.find('/') != std::string::npos)
-    return Error::make("server URL \"" + url + "\" has a path; only scheme://host[:port] is supported");
+    return Error::make("server URL \"" + url +
+                       "\" has a path; only scheme://host[:port] is supported");
   std::string host = rest;
   std::string port = endpoint.tls ? "443" : "80";
   if (!rest.empty() && rest.front() == '[') {
     auto close = rest.find(']');
-    if (close == std::string::npos) return Error::make("server URL \"" + url + "\" has an unclosed '['");
+    if (close == std::string::npos)
+      return Error::make("server URL \"" + url + "\" has an unclosed '['");
     host = rest.substr(1, close - 1);
     if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') return Error::make("server URL \"" + url + "\" is malformed after ']'");
+      if (rest[close + 1] != ':')
+        return Error::make("server URL \"" + url + "\" is malformed after ']'");
       port = rest.substr(close + 2);
     }
   } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
@@ -55,8 +58,8 @@ Result<Endpoint> Endpoint::parse(const std::string& url, const std::string& serv
     port = rest.substr(colon + 1);
   }
   if (host.empty()) return Error::make("server URL \"" + url + "\" has no host");
-  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
-      std::stoi(port) == 0 || std::stoi(port) > 65535)
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos ||
+      port.size() > 5 || std::stoi(port) == 0 || std::stoi(port) > 65535)
     return Error::make("server URL \"" + url + "\" has an invalid port \"" + port + "\"");
   endpoint.host = host;
   endpoint.port = port;
@@ -161,8 +164,8 @@ struct HttpConnection::Impl {
     if (result) {
       close();
       return Error::make("sending " + std::string(req.method_string()) + " " +
-                         std::string(req.target()) + " to " + where() + " failed: " +
-                         result.message());
+                         std::string(req.target()) + " to " + where() +
+                         " failed: " + result.message());
     }
     return Status::Ok();
   }
@@ -223,11 +226,10 @@ Status HttpConnection::connect(Clock::time_point deadline) {
   }
   impl.ioc.restart();
   done = false;
-  impl.lowest().async_connect(endpoints,
-                              [&](boost::system::error_code ec, const tcp::endpoint&) {
-                                result = ec;
-                                done = true;
-                              });
+  impl.lowest().async_connect(endpoints, [&](boost::system::error_code ec, const tcp::endpoint&) {
+    result = ec;
+    done = true;
+  });
   if (impl.wait(done, deadline) == Waited::TimedOut) {
     impl.close();
     return Error::make("timed out connecting to " + impl.where());
@@ -241,8 +243,8 @@ Status HttpConnection::connect(Clock::time_point deadline) {
   impl.lowest().socket().set_option(asio::socket_base::keep_alive(true), ignored);
 
   if (impl.tls) {
-    auto peer = configure_tls_peer(impl.tls->native_handle(), impl.endpoint.server_name,
-                                   impl.verify_peer);
+    auto peer =
+        configure_tls_peer(impl.tls->native_handle(), impl.endpoint.server_name, impl.verify_peer);
     if (!peer.ok()) {
       impl.close();
       return peer;

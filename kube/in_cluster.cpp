@@ -17,8 +17,9 @@ std::string env(const char* name) {
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::make("in-cluster configuration: cannot read " + path + ": " +
-                              std::strerror(errno));
+  if (!in)
+    return Error::make("in-cluster configuration: cannot read " + path + ": " +
+                       std::strerror(errno));
   std::stringstream content;
   content << in.rdbuf();
   return content.str();

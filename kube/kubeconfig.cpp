@@ -39,7 +39,8 @@ Result<bool> bool_field(const YAML::Node& parent, const char* key, const std::st
   bool value = false;
   if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
     return where.at(field + "." + key, "expected true or false, got \"" +
-                                           (node.IsScalar() ? node.Scalar() : "a structure") + "\"");
+                                           (node.IsScalar() ? node.Scalar() : "a structure") +
+                                           "\"");
   return value;
 }
 
@@ -59,9 +60,9 @@ std::string resolve(const std::string& path, const std::string& file) {
 
 // A named list entry: the name and the inner map (cluster / user / context).
 Result<std::vector<std::pair<std::string, YAML::Node>>> named_list(const YAML::Node& root,
-                                                                    const char* list,
-                                                                    const char* inner,
-                                                                    const Where& where) {
+                                                                   const char* list,
+                                                                   const char* inner,
+                                                                   const Where& where) {
   std::vector<std::pair<std::string, YAML::Node>> out;
   YAML::Node node = root[list];
   if (!node || node.IsNull()) return out;
@@ -69,7 +70,8 @@ Result<std::vector<std::pair<std::string, YAML::Node>>> named_list(const YAML::N
   for (std::size_t i = 0; i < node.size(); ++i) {
     std::string field = std::string(list) + "[" + std::to_string(i) + "]";
     YAML::Node entry = node[i];
-    if (!entry.IsMap()) return where.at(field, "expected a map with name and " + std::string(inner));
+    if (!entry.IsMap())
+      return where.at(field, "expected a map with name and " + std::string(inner));
     auto name = string_field(entry, "name", field, where);
     if (!name.ok()) return name.error();
     if (name->empty()) return where.at(field + ".name", "missing");
@@ -92,10 +94,10 @@ Result<KubeconfigCluster> parse_cluster(const YAML::Node& node, const std::strin
   auto ca_data = base64_field(node, "certificate-authority-data", field, where);
   auto insecure = bool_field(node, "insecure-skip-tls-verify", field, where);
   auto sni = string_field(node, "tls-server-name", field, where);
-  for (const Error* e : {server.ok() ? nullptr : &server.error(), ca.ok() ? nullptr : &ca.error(),
-                         ca_data.ok() ? nullptr : &ca_data.error(),
-                         insecure.ok() ? nullptr : &insecure.error(),
-                         sni.ok() ? nullptr : &sni.error()})
+  for (const Error* e :
+       {server.ok() ? nullptr : &server.error(), ca.ok() ? nullptr : &ca.error(),
+        ca_data.ok() ? nullptr : &ca_data.error(), insecure.ok() ? nullptr : &insecure.error(),
+        sni.ok() ? nullptr : &sni.error()})
     if (e != nullptr) return *e;
   c.server = *server;
   c.certificate_authority = resolve(*ca, where.file);
@@ -105,7 +107,8 @@ Result<KubeconfigCluster> parse_cluster(const YAML::Node& node, const std::strin
   return c;
 }
 
-Result<ExecConfig> parse_exec(const YAML::Node& node, const std::string& field, const Where& where) {
+Result<ExecConfig> parse_exec(const YAML::Node& node, const std::string& field,
+                              const Where& where) {
   if (!node.IsMap()) return where.at(field, "expected a map");
   ExecConfig exec;
   auto api_version = string_field(node, "apiVersion", field, where);
@@ -123,7 +126,6 @@ Result<ExecConfig> parse_exec(const YAML::Node& node, const std::string& field, 
   exec.command = command->find('/') != std::string::npos ? resolve(*command, where.file) : *command;
   exec.install_hint = *hint;
   exec.provide_cluster_info = *provide;
-  exec.working_dir = fs::path(where.file).parent_path().string();
   if (YAML::Node args = node["args"]; args && !args.IsNull()) {
     if (!args.IsSequence()) return where.at(field + ".args", "expected a list of strings");
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -177,7 +179,8 @@ Result<KubeconfigUser> parse_user(const YAML::Node& node, const std::string& fie
     u.exec = std::move(*parsed);
   }
   if (node["auth-provider"] && !node["auth-provider"].IsNull())
-    u.unsupported = field + ".auth-provider: auth provider plugins are not supported; use an exec plugin";
+    u.unsupported =
+        field + ".auth-provider: auth provider plugins are not supported; use an exec plugin";
   else if (node["username"] && !node["username"].IsNull())
     u.unsupported = field + ".username: basic authentication is not supported by the API server";
   return u;
@@ -253,9 +256,9 @@ Result<Kubeconfig> parse_kubeconfig(const std::string& text, const std::string& 
       config.contexts.try_emplace(name, std::move(context));
     }
   } catch (const YAML::Exception& e) {
-    return Error::make("kubeconfig " + path + ": line " + std::to_string(e.mark.line + 1) +
-                           ": " + e.msg,
-                       "InvalidKubeconfig");
+    return Error::make(
+        "kubeconfig " + path + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg,
+        "InvalidKubeconfig");
   }
   return config;
 }

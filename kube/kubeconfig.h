@@ -15,7 +15,7 @@ namespace castellan::kube {
 
 struct KubeconfigCluster {
   std::string server;
-  std::string certificate_authority;  // absolute path
+  std::string certificate_authority;       // absolute path
   std::string certificate_authority_data;  // decoded PEM
   bool insecure_skip_tls_verify = false;
   std::string tls_server_name;
@@ -24,7 +24,7 @@ struct KubeconfigCluster {
 };
 
 struct KubeconfigUser {
-  std::string client_certificate;  // absolute path
+  std::string client_certificate;       // absolute path
   std::string client_certificate_data;  // decoded PEM
   std::string client_key;
   std::string client_key_data;

@@ -62,8 +62,7 @@ Result<nlohmann::json> list_all(ApiClient& client, const GroupVersionResource& g
     return list;
   }
   if (resource_version.error().reason != "Expired") return resource_version.error();
-  log::warn("Relisted without paging after a continue token expired",
-            {{"resource", gvr.resource}});
+  log::warn("Relisted without paging after a continue token expired", {{"resource", gvr.resource}});
   options.limit = 0;
   options.continueToken.clear();
   return client.list(gvr, namespace_, options);

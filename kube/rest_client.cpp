@@ -64,10 +64,14 @@ Result<std::string> dump(const nlohmann::json& object) {
 
 const char* patch_content_type(PatchType type) {
   switch (type) {
-    case PatchType::Json: return "application/json-patch+json";
-    case PatchType::Merge: return "application/merge-patch+json";
-    case PatchType::StrategicMerge: return "application/strategic-merge-patch+json";
-    case PatchType::Apply: return "application/apply-patch+yaml";
+    case PatchType::Json:
+      return "application/json-patch+json";
+    case PatchType::Merge:
+      return "application/merge-patch+json";
+    case PatchType::StrategicMerge:
+      return "application/strategic-merge-patch+json";
+    case PatchType::Apply:
+      return "application/apply-patch+yaml";
   }
   return "application/merge-patch+json";
 }
@@ -101,8 +105,7 @@ Result<nlohmann::json> RestClient::get(const GroupVersionResource& gvr,
 }
 
 Result<nlohmann::json> RestClient::list(const GroupVersionResource& gvr,
-                                        const std::string& namespace_,
-                                        const ListOptions& options) {
+                                        const std::string& namespace_, const ListOptions& options) {
   Query query;
   query.add("labelSelector", options.labelSelector)
       .add("fieldSelector", options.fieldSelector)
@@ -135,8 +138,8 @@ Result<nlohmann::json> RestClient::update(const GroupVersionResource& gvr,
     return Error::make("update " + gvr.resource + ": a namespace is required", "BadRequest");
   auto body = dump(object);
   if (!body.ok()) return body.error();
-  return call(HttpRequest{"PUT", object_path(gvr, ns, name, subresource), "application/json",
-                          *body, true});
+  return call(
+      HttpRequest{"PUT", object_path(gvr, ns, name, subresource), "application/json", *body, true});
 }
 
 Result<nlohmann::json> RestClient::patch(const GroupVersionResource& gvr,
@@ -180,7 +183,8 @@ Status RestClient::watch(const GroupVersionResource& gvr, const std::string& nam
       .add("labelSelector", options.labelSelector)
       .add("fieldSelector", options.fieldSelector)
       .add("allowWatchBookmarks", options.allowWatchBookmarks ? "true" : "")
-      .add("timeoutSeconds", options.timeoutSeconds > 0 ? std::to_string(options.timeoutSeconds) : "");
+      .add("timeoutSeconds",
+           options.timeoutSeconds > 0 ? std::to_string(options.timeoutSeconds) : "");
   std::string target = collection_path(gvr, namespace_) + query.str();
   WatchDecoder decoder;
   Status decode_status;
@@ -196,8 +200,8 @@ Status RestClient::watch(const GroupVersionResource& gvr, const std::string& nam
   std::optional<std::chrono::milliseconds> max_duration;
   if (options.timeoutSeconds > 0)
     max_duration = std::chrono::seconds(options.timeoutSeconds) + std::chrono::seconds(30);
-  auto outcome = transport_->stream(HttpRequest{"GET", target, {}, {}, true}, on_data, stop,
-                                    max_duration);
+  auto outcome =
+      transport_->stream(HttpRequest{"GET", target, {}, {}, true}, on_data, stop, max_duration);
   if (!outcome.ok()) return outcome.error();
   if (outcome->status != 200 && outcome->status != 0)
     return api_error(outcome->status, outcome->body);

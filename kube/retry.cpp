@@ -54,10 +54,12 @@ std::optional<std::chrono::milliseconds> RetryPolicy::next_delay(
     return std::nullopt;
   }
   if (!outcome.connection_error) {
-    if (auto after = parse_retry_after(outcome.retry_after)) return std::min(*after, max_retry_after);
+    if (auto after = parse_retry_after(outcome.retry_after))
+      return std::min(*after, max_retry_after);
   }
   // Exponential with "equal jitter": half fixed, half random, so delays never collapse to 0.
-  double exp = static_cast<double>(base.count()) * static_cast<double>(1LL << std::min(outcome.attempt, 20));
+  double exp =
+      static_cast<double>(base.count()) * static_cast<double>(1LL << std::min(outcome.attempt, 20));
   double capped = std::min(exp, static_cast<double>(cap.count()));
   double r = random ? random() : default_random();
   return std::chrono::milliseconds(static_cast<long long>(capped / 2 + r * capped / 2));

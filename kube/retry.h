@@ -11,12 +11,12 @@ namespace castellan::kube {
 
 // One failed attempt as the transport saw it.
 struct AttemptOutcome {
-  int attempt = 0;                  // 0 for the first try
-  bool connection_error = false;    // no HTTP answer (connect, TLS, write, read or timeout)
-  bool request_sent = false;        // writing began before the connection failed
-  int status = 0;                   // the HTTP status when there was an answer
-  bool idempotent = true;           // GET, PUT, DELETE, apply PATCH
-  std::string retry_after;          // the Retry-After header, verbatim
+  int attempt = 0;                // 0 for the first try
+  bool connection_error = false;  // no HTTP answer (connect, TLS, write, read or timeout)
+  bool request_sent = false;      // writing began before the connection failed
+  int status = 0;                 // the HTTP status when there was an answer
+  bool idempotent = true;         // GET, PUT, DELETE, apply PATCH
+  std::string retry_after;        // the Retry-After header, verbatim
 };
 
 struct RetryPolicy {

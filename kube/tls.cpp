@@ -1,9 +1,10 @@
 #include "kube/tls.h"
 
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/address.hpp>
 
 namespace castellan::kube {
 namespace {
@@ -22,8 +23,7 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const ClientConfig& confi
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   boost::system::error_code ec;
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1,
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
                    ec);
   if (config.insecure_skip_tls_verify) {
     ctx->set_verify_mode(ssl::verify_none, ec);
@@ -32,8 +32,9 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const ClientConfig& confi
     if (!config.ca_pem.empty()) {
       ctx->add_certificate_authority(boost::asio::buffer(config.ca_pem), ec);
       if (ec)
-        return Error::make(config.source + ": certificate-authority: not a valid PEM certificate (" +
-                           ec.message() + ")");
+        return Error::make(config.source +
+                           ": certificate-authority: not a valid PEM certificate (" + ec.message() +
+                           ")");
     } else {
       ctx->set_default_verify_paths(ec);
       if (ec) return Error::make("cannot load the system trust store: " + ec.message());

@@ -3,11 +3,11 @@
 // optional client certificate, peer verification. Per-connection parts (hostname or IP check,
 // SNI) are applied by configure_tls_peer when a connection is made.
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
-
-#include <openssl/ssl.h>
 
 #include "common/result.h"
 #include "kube/client_config.h"

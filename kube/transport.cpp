@@ -18,8 +18,7 @@ std::string host_header(const Endpoint& endpoint) {
 
 }  // namespace
 
-Transport::Transport(const ClientConfig& config, ConnectionPoolPtr pool,
-                     BearerTokenSourcePtr token)
+Transport::Transport(const ClientConfig& config, ConnectionPoolPtr pool, BearerTokenSourcePtr token)
     : config_(config),
       pool_(std::move(pool)),
       token_(std::move(token)),
@@ -29,8 +28,8 @@ Transport::Transport(const ClientConfig& config, ConnectionPoolPtr pool,
 
 std::vector<std::pair<std::string, std::string>> Transport::headers(
     const std::string& token) const {
-  std::vector<std::pair<std::string, std::string>> out{
-      {"Accept", "application/json"}, {"User-Agent", config_.user_agent}};
+  std::vector<std::pair<std::string, std::string>> out{{"Accept", "application/json"},
+                                                       {"User-Agent", config_.user_agent}};
   if (!token.empty()) out.emplace_back("Authorization", "Bearer " + token);
   return out;
 }
@@ -43,8 +42,8 @@ Result<HttpResponse> Transport::attempt(const HttpRequest& request, const std::s
   if (!connection->is_open()) {
     if (auto status = connection->connect(deadline); !status.ok()) return status.error();
   }
-  auto response = connection->exchange(request, host_header(pool_->endpoint()), headers(token),
-                                       deadline, sent);
+  auto response =
+      connection->exchange(request, host_header(pool_->endpoint()), headers(token), deadline, sent);
   if (response.ok()) pool_->release(std::move(connection));
   return response;
 }

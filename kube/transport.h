@@ -52,8 +52,7 @@ class Transport {
   const ClientConfig& config() const { return config_; }
 
  private:
-  Result<HttpResponse> attempt(const HttpRequest& request, const std::string& token,
-                               bool& sent);
+  Result<HttpResponse> attempt(const HttpRequest& request, const std::string& token, bool& sent);
   std::vector<std::pair<std::string, std::string>> headers(const std::string& token) const;
 
   ClientConfig config_;

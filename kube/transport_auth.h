@@ -3,10 +3,11 @@
 // file re-read when it changes (rotated service account tokens), or an exec plugin
 // (exec_credential.h). invalidate() follows a 401, so the next token() fetches anew.
 
+#include <sys/stat.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
-#include <sys/stat.h>
 
 #include "common/result.h"
 

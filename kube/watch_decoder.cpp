@@ -30,8 +30,7 @@ Status WatchDecoder::feed(std::string_view data,
       if (c != '{') {
         failed_ = true;
         return Error::make("watch stream: expected '{' to start event " +
-                           std::to_string(events_ + 1) + ", got '" + excerpt(data.substr(i)) +
-                           "'");
+                           std::to_string(events_ + 1) + ", got '" + excerpt(data.substr(i)) + "'");
       }
     }
     std::size_t start = i;
@@ -87,8 +86,8 @@ Status WatchDecoder::feed(std::string_view data,
   return Status::Ok();
 }
 
-Status WatchDecoder::emit(std::string_view text,
-                          const std::function<bool(WatchEvent&&)>& on_event, bool& keep_going) {
+Status WatchDecoder::emit(std::string_view text, const std::function<bool(WatchEvent&&)>& on_event,
+                          bool& keep_going) {
   std::string where = "watch stream: event " + std::to_string(events_ + 1);
   auto json = nlohmann::json::parse(text, nullptr, false);
   if (json.is_discarded()) return Error::make(where + " is not valid JSON: " + excerpt(text));

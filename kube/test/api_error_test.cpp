@@ -26,10 +26,14 @@ TEST(ApiErrorTest, DecodesStatus) {
 
 // Verifies that 404, 409 and 410 Status answers keep their reasons.
 TEST(ApiErrorTest, CommonReasons) {
-  auto gone = api_error(410, R"j({"kind":"Status","code":410,"reason":"Expired","message":"too old resource version: 1 (5)"})j");
+  auto gone = api_error(
+      410,
+      R"j({"kind":"Status","code":410,"reason":"Expired","message":"too old resource version: 1 (5)"})j");
   EXPECT_EQ(gone.code, 410);
   EXPECT_EQ(gone.reason, "Expired");
-  auto conflict = api_error(409, R"({"kind":"Status","code":409,"reason":"Conflict","message":"the object has been modified"})");
+  auto conflict = api_error(
+      409,
+      R"({"kind":"Status","code":409,"reason":"Conflict","message":"the object has been modified"})");
   EXPECT_EQ(conflict.reason, "Conflict");
   EXPECT_EQ(conflict.message, "the object has been modified");
 }

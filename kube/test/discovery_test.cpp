@@ -60,7 +60,8 @@ TEST(DiscoveryTest, MapsKindsAndCaches) {
 // Verifies that a kind missing from the cache triggers one refresh (a CRD installed later).
 TEST(DiscoveryTest, RefreshesOnceWhenKindIsMissing) {
   FakeServer server;
-  server.documents["/apis/castellan.io/v1alpha1"] = nlohmann::json{{"resources", nlohmann::json::array()}};
+  server.documents["/apis/castellan.io/v1alpha1"] =
+      nlohmann::json{{"resources", nlohmann::json::array()}};
   Discovery discovery(server.fetch());
   auto missing = discovery.resource_for("castellan.io/v1alpha1", "SecurityPolicy");
   ASSERT_FALSE(missing.ok());

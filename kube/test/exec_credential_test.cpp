@@ -30,7 +30,8 @@ class ExecCredentialTest : public ::testing::Test {
                         << "echo \"$REGION\" > " << dir_ << "/env\n"
                         << "echo \"$KUBERNETES_EXEC_INFO\" > " << dir_ << "/info\n"
                         << "echo run >> " << dir_ << "/runs\n"
-                        << "cat <<'JSON'\n" << output << "\nJSON\n"
+                        << "cat <<'JSON'\n"
+                        << output << "\nJSON\n"
                         << "echo 'plugin says no' >&2\n"
                         << "exit " << exit_code << "\n";
     chmod(path.c_str(), 0755);
@@ -44,8 +45,8 @@ class ExecCredentialTest : public ::testing::Test {
     return text;
   }
 
-  ExecConfig exec(const std::string& command, const std::string& api_version =
-                                                  "client.authentication.k8s.io/v1") {
+  ExecConfig exec(const std::string& command,
+                  const std::string& api_version = "client.authentication.k8s.io/v1") {
     ExecConfig config;
     config.api_version = api_version;
     config.command = command;

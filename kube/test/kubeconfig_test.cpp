@@ -92,12 +92,14 @@ TEST_F(KubeconfigTest, NamedContextWithTokenFileAndInsecure) {
 
 // Verifies that the -data forms are base64-decoded and win over file paths.
 TEST_F(KubeconfigTest, DataFieldsAreDecoded) {
-  std::string text = "current-context: c\nclusters:\n- name: k\n  cluster:\n    server: https://h\n"
-                     "    certificate-authority-data: " + base64_encode("CA") +
-                     "\n    certificate-authority: /nonexistent\nusers:\n- name: u\n  user:\n"
-                     "    client-certificate-data: " + base64_encode("CERT") +
-                     "\n    client-key-data: " + base64_encode("KEY") +
-                     "\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n";
+  std::string text =
+      "current-context: c\nclusters:\n- name: k\n  cluster:\n    server: https://h\n"
+      "    certificate-authority-data: " +
+      base64_encode("CA") +
+      "\n    certificate-authority: /nonexistent\nusers:\n- name: u\n  user:\n"
+      "    client-certificate-data: " +
+      base64_encode("CERT") + "\n    client-key-data: " + base64_encode("KEY") +
+      "\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\n";
   auto kubeconfig = parse_kubeconfig(text, "/x/config");
   ASSERT_TRUE(kubeconfig.ok()) << kubeconfig.error().message;
   auto config = client_config_from_kubeconfig(*kubeconfig);
@@ -167,7 +169,8 @@ TEST_F(KubeconfigTest, UnreadableCaFileNamesFieldAndPath) {
   auto config = client_config_from_kubeconfig(*kubeconfig);
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.error().message.find("clusters[\"dev-cluster\"].cluster.certificate-authority: "
-                                        "cannot read " + dir_ + "/pki/ca.crt"),
+                                        "cannot read " +
+                                        dir_ + "/pki/ca.crt"),
             std::string::npos)
       << config.error().message;
 }
@@ -232,7 +235,8 @@ TEST_F(KubeconfigTest, ExecPluginIsParsed) {
 )",
                                      "/home/me/.kube/config");
   ASSERT_FALSE(kubeconfig.ok());
-  EXPECT_EQ(kubeconfig.error().message, "kubeconfig /home/me/.kube/config: users[2].user.exec.command: missing");
+  EXPECT_EQ(kubeconfig.error().message,
+            "kubeconfig /home/me/.kube/config: users[2].user.exec.command: missing");
 
   auto good = parse_kubeconfig(R"(users:
 - name: a

@@ -20,10 +20,12 @@ class PagingClient : public ApiClient {
       return Error::make("continue token expired", "Expired", 410);
     int start = options.continueToken.empty() ? 0 : std::stoi(options.continueToken);
     int end = options.limit > 0 ? std::min<int>(items_, start + options.limit) : items_;
-    nlohmann::json page = {{"kind", "ConfigMapList"}, {"apiVersion", "v1"},
+    nlohmann::json page = {{"kind", "ConfigMapList"},
+                           {"apiVersion", "v1"},
                            {"metadata", {{"resourceVersion", "rv" + std::to_string(start)}}}};
     page["items"] = nlohmann::json::array();
-    for (int i = start; i < end; ++i) page["items"].push_back({{"metadata", {{"name", "cm-" + std::to_string(i)}}}});
+    for (int i = start; i < end; ++i)
+      page["items"].push_back({{"metadata", {{"name", "cm-" + std::to_string(i)}}}});
     if (end < items_) page["metadata"]["continue"] = std::to_string(end);
     return page;
   }
@@ -104,7 +106,8 @@ TEST(ListAllTest, PagesStopEarly) {
   ListOptions options;
   options.limit = 10;
   int pages = 0;
-  auto rv = list_pages(client, kConfigMaps, "", options, [&](nlohmann::json&) { return ++pages < 2; });
+  auto rv =
+      list_pages(client, kConfigMaps, "", options, [&](nlohmann::json&) { return ++pages < 2; });
   ASSERT_TRUE(rv.ok());
   EXPECT_EQ(pages, 2);
   EXPECT_EQ(client.requests.size(), 2u);

@@ -23,7 +23,8 @@ const GroupVersionResource kConfigMaps{"", "v1", "configmaps", true};
 const GroupVersionResource kNamespaces{"", "v1", "namespaces", false};
 
 ClientConfig local_config() {
-  auto kubeconfig = load_kubeconfig({ControlPlaneEnvironment::control_plane().kubeconfig_path()}, true);
+  auto kubeconfig =
+      load_kubeconfig({ControlPlaneEnvironment::control_plane().kubeconfig_path()}, true);
   EXPECT_TRUE(kubeconfig.ok()) << kubeconfig.error().message;
   auto config = client_config_from_kubeconfig(*kubeconfig);
   EXPECT_TRUE(config.ok()) << config.error().message;
@@ -39,8 +40,9 @@ RestClientPtr client(ClientConfig config = local_config()) {
 }
 
 void ensure_namespace(RestClient& c, const std::string& name) {
-  auto created = c.create(kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"},
-                                            {"metadata", {{"name", name}}}});
+  auto created =
+      c.create(kNamespaces, "",
+               {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
   ASSERT_TRUE(created.ok() || created.error().reason == "AlreadyExists") << created.error().message;
 }
 
@@ -123,7 +125,8 @@ TEST(RestClientE2E, SchemaViolationIsInvalid) {
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error().reason, "Invalid");
   EXPECT_EQ(created.error().code, 422);
-  EXPECT_NE(created.error().message.find("spec.mode"), std::string::npos) << created.error().message;
+  EXPECT_NE(created.error().message.find("spec.mode"), std::string::npos)
+      << created.error().message;
 }
 
 // Verifies that 2,000 ConfigMaps are read back completely in pages of 500 with continue tokens.
@@ -168,7 +171,8 @@ TEST(RestClientE2E, PagesThroughTwoThousandConfigMaps) {
   auto all = list_all(*c, kConfigMaps, "paging", options);
   ASSERT_TRUE(all.ok()) << all.error().message;
   std::set<std::string> names;
-  for (const auto& item : (*all)["items"]) names.insert(item["metadata"]["name"].get<std::string>());
+  for (const auto& item : (*all)["items"])
+    names.insert(item["metadata"]["name"].get<std::string>());
   EXPECT_EQ(names.size(), static_cast<std::size_t>(kCount));
   EXPECT_FALSE((*all)["metadata"]["resourceVersion"].get<std::string>().empty());
 }
@@ -229,26 +233,25 @@ TEST(RestClientE2E, ConflictIsRetried) {
   auto created = c->create(kConfigMaps, "conflict", config_map("contended", "0"));
   ASSERT_TRUE(created.ok());
   auto stale = *created;
-  ASSERT_TRUE(c->patch(kConfigMaps, "conflict", "contended", PatchType::Merge,
-                       R"({"data":{"other":"x"}})")
-                  .ok());
+  ASSERT_TRUE(
+      c->patch(kConfigMaps, "conflict", "contended", PatchType::Merge, R"({"data":{"other":"x"}})")
+          .ok());
   stale["data"]["k"] = "stale";
   auto refused = c->update(kConfigMaps, "conflict", stale);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().reason, "Conflict");
 
   int attempts = 0;
-  auto result = update_with_retry(*c, kConfigMaps, "conflict", "contended",
-                                  [&](nlohmann::json& object) -> Status {
-                                    if (++attempts == 1) {
-                                      auto other = c->patch(kConfigMaps, "conflict", "contended",
-                                                            PatchType::Merge,
-                                                            R"({"data":{"other":"y"}})");
-                                      if (!other.ok()) return other.error();
-                                    }
-                                    object["data"]["k"] = "mine";
-                                    return Status::Ok();
-                                  });
+  auto result = update_with_retry(
+      *c, kConfigMaps, "conflict", "contended", [&](nlohmann::json& object) -> Status {
+        if (++attempts == 1) {
+          auto other = c->patch(kConfigMaps, "conflict", "contended", PatchType::Merge,
+                                R"({"data":{"other":"y"}})");
+          if (!other.ok()) return other.error();
+        }
+        object["data"]["k"] = "mine";
+        return Status::Ok();
+      });
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(attempts, 2);
   EXPECT_EQ((*result)["data"]["k"], "mine");
@@ -294,17 +297,18 @@ TEST(RestClientE2E, WatchSeesAddModifyDeleteInOrder) {
   std::atomic<bool> stop{false};
   Status watch_status;
   std::thread watcher([&] {
-    watch_status = c->watch(kConfigMaps, "watching", options,
-                            [&](const WatchEvent& event) {
-                              if (event.type == "BOOKMARK") return true;
-                              seen.push_back(event.type + " " +
-                                             event.object["data"]["k"].get<std::string>());
-                              return event.type != "DELETED";
-                            },
-                            stop);
+    watch_status = c->watch(
+        kConfigMaps, "watching", options,
+        [&](const WatchEvent& event) {
+          if (event.type == "BOOKMARK") return true;
+          seen.push_back(event.type + " " + event.object["data"]["k"].get<std::string>());
+          return event.type != "DELETED";
+        },
+        stop);
   });
   ASSERT_TRUE(c->create(kConfigMaps, "watching", config_map("w", "1")).ok());
-  ASSERT_TRUE(c->patch(kConfigMaps, "watching", "w", PatchType::Merge, R"({"data":{"k":"2"}})").ok());
+  ASSERT_TRUE(
+      c->patch(kConfigMaps, "watching", "w", PatchType::Merge, R"({"data":{"k":"2"}})").ok());
   ASSERT_TRUE(c->remove(kConfigMaps, "watching", "w").ok());
   watcher.join();
   ASSERT_TRUE(watch_status.ok()) << watch_status.error().message;
@@ -319,7 +323,8 @@ TEST(RestClientE2E, WatchReturnsWhenStopped) {
   std::atomic<bool> returned{false};
   Status watch_status = Error::make("not returned");
   std::thread watcher([&] {
-    watch_status = c->watch(kConfigMaps, "quiet", {}, [](const WatchEvent&) { return true; }, stop);
+    watch_status = c->watch(
+        kConfigMaps, "quiet", {}, [](const WatchEvent&) { return true; }, stop);
     returned = true;
   });
   stop = true;
@@ -426,7 +431,8 @@ TEST(RestClientE2E, WatchFromTooOldVersionIsGone) {
   ensure_namespace(*c, "expired");
   auto old = c->create(kConfigMaps, "expired", config_map("a", "1"));
   ASSERT_TRUE(old.ok());
-  ASSERT_TRUE(c->patch(kConfigMaps, "expired", "a", PatchType::Merge, R"({"data":{"k":"2"}})").ok());
+  ASSERT_TRUE(
+      c->patch(kConfigMaps, "expired", "a", PatchType::Merge, R"({"data":{"k":"2"}})").ok());
   // After compaction and a restart, neither etcd nor the API server's watch cache has the old
   // version any more.
   auto& plane = ControlPlaneEnvironment::control_plane();
@@ -438,15 +444,16 @@ TEST(RestClientE2E, WatchFromTooOldVersionIsGone) {
   options.timeoutSeconds = 5;
   std::atomic<bool> stop{false};
   int error_code = 0;
-  auto status = c->watch(kConfigMaps, "expired", options,
-                         [&](const WatchEvent& event) {
-                           if (event.type == "ERROR") {
-                             error_code = event.object.value("code", 0);
-                             return false;
-                           }
-                           return true;
-                         },
-                         stop);
+  auto status = c->watch(
+      kConfigMaps, "expired", options,
+      [&](const WatchEvent& event) {
+        if (event.type == "ERROR") {
+          error_code = event.object.value("code", 0);
+          return false;
+        }
+        return true;
+      },
+      stop);
   if (status.ok()) {
     EXPECT_EQ(error_code, 410);
   } else {

@@ -186,7 +186,8 @@ TEST(TransportTest, NonIdempotentRetriesOnlyAfter429) {
 
 // Verifies that retries stop after max_retries and the last answer is decoded as an error.
 TEST(TransportTest, GivesUpAfterMaxRetries) {
-  std::string status = R"({"kind":"Status","code":503,"reason":"ServiceUnavailable","message":"etcd down"})";
+  std::string status =
+      R"({"kind":"Status","code":503,"reason":"ServiceUnavailable","message":"etcd down"})";
   ScriptedServer server(std::vector<ScriptedServer::Handler>(
       3, ScriptedServer::respond(503, status, "Retry-After: 0\r\n")));
   auto config = config_for(server);
@@ -265,12 +266,13 @@ TEST(TransportTest, WatchDecodesChunkedStream) {
   std::atomic<bool> stop{false};
   WatchOptions options;
   options.resourceVersion = "42";
-  auto status = client.watch(kConfigMaps, "a", options,
-                             [&](const WatchEvent& e) {
-                               types.push_back(e.type);
-                               return true;
-                             },
-                             stop);
+  auto status = client.watch(
+      kConfigMaps, "a", options,
+      [&](const WatchEvent& e) {
+        types.push_back(e.type);
+        return true;
+      },
+      stop);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().reason, "StreamEnded");
   EXPECT_EQ(types, (std::vector<std::string>{"ADDED", "MODIFIED", "DELETED"}));
@@ -282,10 +284,12 @@ TEST(TransportTest, WatchDecodesChunkedStream) {
 // Verifies that a watch refused with 410 returns an error with code 410 and the Status reason.
 TEST(TransportTest, WatchGoneIsAnError) {
   ScriptedServer server({ScriptedServer::respond(
-      410, R"({"kind":"Status","code":410,"reason":"Gone","message":"too old resource version"})")});
+      410,
+      R"({"kind":"Status","code":410,"reason":"Gone","message":"too old resource version"})")});
   RestClient client(transport(config_for(server)));
   std::atomic<bool> stop{false};
-  auto status = client.watch(kConfigMaps, "a", {}, [](const WatchEvent&) { return true; }, stop);
+  auto status = client.watch(
+      kConfigMaps, "a", {}, [](const WatchEvent&) { return true; }, stop);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, 410);
   EXPECT_EQ(status.error().reason, "Gone");
@@ -296,20 +300,22 @@ TEST(TransportTest, WatchStopsOnFlag) {
   std::atomic<bool> release{false};
   ScriptedServer server({[&](int fd, const std::string&) {
     ScriptedServer::send(fd, kStreamHeader);
-    ScriptedServer::send(fd, chunk(R"({"type":"ADDED","object":{}})" "\n"));
+    ScriptedServer::send(fd, chunk(R"({"type":"ADDED","object":{}})"
+                                   "\n"));
     while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return false;
   }});
   RestClient client(transport(config_for(server)));
   std::atomic<bool> stop{false};
   int events = 0;
-  auto status = client.watch(kConfigMaps, "a", {},
-                             [&](const WatchEvent&) {
-                               ++events;
-                               stop = true;  // asked to stop while the stream stays open
-                               return true;
-                             },
-                             stop);
+  auto status = client.watch(
+      kConfigMaps, "a", {},
+      [&](const WatchEvent&) {
+        ++events;
+        stop = true;  // asked to stop while the stream stays open
+        return true;
+      },
+      stop);
   release = true;
   EXPECT_TRUE(status.ok()) << status.error().message;
   EXPECT_EQ(events, 1);
@@ -324,7 +330,8 @@ TEST(TransportTest, WatchCutMidEventIsAnError) {
   }});
   RestClient client(transport(config_for(server)));
   std::atomic<bool> stop{false};
-  auto status = client.watch(kConfigMaps, "a", {}, [](const WatchEvent&) { return true; }, stop);
+  auto status = client.watch(
+      kConfigMaps, "a", {}, [](const WatchEvent&) { return true; }, stop);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, 0);
 }

@@ -25,8 +25,8 @@ struct Collector {
 // Verifies that a stream cut at every possible byte boundary decodes to the same events,
 // including braces and escaped quotes inside strings.
 TEST(WatchDecoderTest, DecodesEventsSplitAtAnyByte) {
-  std::string stream = event("ADDED", "a", "1") + event("MODIFIED", "a", "2") +
-                       event("DELETED", "a", "3");
+  std::string stream =
+      event("ADDED", "a", "1") + event("MODIFIED", "a", "2") + event("DELETED", "a", "3");
   for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
     WatchDecoder decoder;
     Collector c;
@@ -44,7 +44,8 @@ TEST(WatchDecoderTest, DecodesEventsSplitAtAnyByte) {
 
 // Verifies that byte-by-byte input works and objects without newlines between them decode.
 TEST(WatchDecoderTest, ByteByByteAndBackToBack) {
-  std::string stream = R"({"type":"ADDED","object":{"a":[1,{"b":2}]}}{"type":"BOOKMARK","object":{}})";
+  std::string stream =
+      R"({"type":"ADDED","object":{"a":[1,{"b":2}]}}{"type":"BOOKMARK","object":{}})";
   WatchDecoder decoder;
   Collector c;
   for (char ch : stream) ASSERT_TRUE(decoder.feed(std::string_view(&ch, 1), c.fn()).ok());
@@ -57,10 +58,11 @@ TEST(WatchDecoderTest, ByteByByteAndBackToBack) {
 TEST(WatchDecoderTest, ErrorEventCarriesStatus) {
   WatchDecoder decoder;
   Collector c;
-  ASSERT_TRUE(decoder
-                  .feed(R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired"}})",
-                        c.fn())
-                  .ok());
+  ASSERT_TRUE(
+      decoder
+          .feed(R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired"}})",
+                c.fn())
+          .ok());
   ASSERT_EQ(c.events.size(), 1u);
   EXPECT_EQ(c.events[0].type, "ERROR");
   EXPECT_EQ(c.events[0].object["code"], 410);
