@@ -56,7 +56,7 @@ HttpReply WebhookService::error(int status, const std::string& reason, const std
 HttpReply WebhookService::handle(const HttpRequestView& request) const {
   std::string_view path = path_of(request.target);
   bool post = request.method == "POST";
-  bool get = request.method == "GET" || request.method == "HEAD";
+  bool get = request.method == "GET";
   if (path == "/validate" || path == "/mutate") {
     if (!post) {
       return error(405, "MethodNotAllowed",
