@@ -6,6 +6,7 @@
 #include "sensor/abi/kernel_types.h"
 #include "sensor/alert_formatter.h"
 #include "sensor/cidr.h"
+#include "sensor/container_cgroup.h"
 #include "sensor/path_prefix.h"
 #include "sensor/rule_evaluator.h"
 
@@ -74,6 +75,7 @@ Alert EventProcessor::make_alert(const Event& event, const CompiledRule& rule) {
     alert.cgroup_path = options_.cgroup_path(h.cgroup_id);
     cgroup_paths_.put(h.cgroup_id, alert.cgroup_path);
   }
+  if (auto container = container_id_from_cgroup(alert.cgroup_path)) alert.container_id = *container;
   if (const auto* file = std::get_if<FileOpenEvent>(&event.body)) {
     alert.file = Alert::File{normalize_path(file->path), open_flag_names(file->open_flags)};
   } else if (const auto* connect = std::get_if<ConnectEvent>(&event.body)) {

@@ -7,12 +7,12 @@
 namespace castellan::sensor {
 namespace {
 
-constexpr size_t kCommMax = 15;
+constexpr size_t kCommMax = 15;  // a comm this long may have been cut short
 
 bool exec_matches(const CompiledRule& rule, const EventHeader& header, const ExecEvent& exec) {
   std::string_view base = base_name(exec.exe);
   return std::any_of(rule.exec_names.begin(), rule.exec_names.end(), [&](const std::string& n) {
-    return n == base || (n.size() <= kCommMax && n == header.comm);
+    return n == base || (n.size() < kCommMax && n == header.comm);
   });
 }
 

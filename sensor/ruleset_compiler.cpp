@@ -28,9 +28,9 @@ void add_exec(const CompiledRule& rule, CompiledRuleset& out, std::vector<std::s
     }
     auto& entry = out.exec_names[comm_key(name)];
     entry.rule_mask |= bit;
-    if (name.size() > kCommMax) {
+    if (name.size() >= kCommMax) {
       out.warnings.push_back(rule.policy + "/" + rule.name + ": exec name \"" + name +
-                             "\" is longer than 15 characters; the kernel matches its first 15" +
+                             "\" has 15 characters or more; the kernel matches its first 15" +
                              (rule.action == api::RuntimeAction::Kill
                                   ? " and cannot kill it, so it is only alerted"
                                   : ""));

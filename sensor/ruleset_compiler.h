@@ -11,7 +11,7 @@ namespace castellan::sensor {
 
 // Fails, listing every problem (one per line, "policy/rule: message"), when a rule is
 // malformed or there are more than 64 rules. Things the kernel cannot decide alone (names
-// longer than 15 characters) become warnings.
+// of 15 characters or more) become warnings.
 Result<CompiledRuleset> compile_ruleset(const std::vector<api::SecurityPolicy>& policies);
 
 }  // namespace castellan::sensor

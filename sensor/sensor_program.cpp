@@ -79,7 +79,7 @@ Result<SensorProgramPtr> SensorProgram::load(const CompiledRuleset& ruleset, con
       bool exec = ruleset.exec_rules != 0, file = ruleset.file_rules != 0,
            connect = ruleset.connect_rules != 0;
       bpf_program__set_autoload(skel->progs.castellan_exec, exec);
-      bpf_program__set_autoload(skel->progs.castellan_exit, exec);
+      bpf_program__set_autoload(skel->progs.castellan_exit, exec || file || connect);
       bpf_program__set_autoload(skel->progs.castellan_openat, file);
       bpf_program__set_autoload(skel->progs.castellan_openat2, file);
       bpf_program__set_autoload(skel->progs.castellan_connect, connect);
@@ -173,7 +173,7 @@ Status SensorProgram::attach(const CompiledRuleset& ruleset) {
       {s->progs.castellan_exec, &s->links.castellan_exec, "sched_process_exec",
        ruleset.exec_rules != 0},
       {s->progs.castellan_exit, &s->links.castellan_exit, "sched_process_exit",
-       ruleset.exec_rules != 0},
+       ruleset.all_rules() != 0},
       {s->progs.castellan_openat, &s->links.castellan_openat, "sys_enter_openat",
        ruleset.file_rules != 0},
       {s->progs.castellan_openat2, &s->links.castellan_openat2, "sys_enter_openat2",

@@ -71,6 +71,7 @@ int castellan_connect(struct trace_event_raw_sys_enter *ctx) {
   e->pad = 0;
   __builtin_memcpy(e->addr, addr, 16);
   fill_header(&e->hdr, CASTELLAN_EVENT_CONNECT, sizeof(*e), hit, 0);
+  track_pid(e->hdr.pid);
   submit(e, c);
   return 0;
 }

@@ -24,7 +24,9 @@ int castellan_exec(struct trace_event_raw_sched_process_exec *ctx) {
     return 0;
   }
   __u32 flags = 0;
-  if (name->kill_mask & hit) {
+  /* A 15-character comm may be a longer name cut short: only user space can tell, so no kill. */
+  bool maybe_cut = comm[CASTELLAN_COMM_LEN - 2] != 0;
+  if ((name->kill_mask & hit) && !maybe_cut) {
     bpf_send_signal(SIGKILL);
     flags |= CASTELLAN_FLAG_KILLED;
     c->killed++;
@@ -52,9 +54,7 @@ int castellan_exec(struct trace_event_raw_sched_process_exec *ctx) {
   e->args_len = args_len;
 
   fill_header(&e->hdr, CASTELLAN_EVENT_EXEC, sizeof(*e), hit, flags);
-  __u32 pid = e->hdr.pid;
-  __u8 one = 1;
-  bpf_map_update_elem(&tracked_pids, &pid, &one, BPF_ANY);
+  track_pid(e->hdr.pid);
   submit(e, c);
   return 0;
 }

@@ -56,6 +56,14 @@ static __always_inline void fill_header(struct castellan_event_header *hdr, __u3
   bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
 }
 
+/* Remembers a reported process so that its exit is reported too (user space then forgets it). */
+static __always_inline void track_pid(__u32 pid) {
+  if (bpf_map_lookup_elem(&tracked_pids, &pid))
+    return;
+  __u8 one = 1;
+  bpf_map_update_elem(&tracked_pids, &pid, &one, BPF_ANY);
+}
+
 /* Wakes the consumer only once enough data is waiting; it also polls on a short timer. */
 static __always_inline void submit(void *record, struct castellan_counters *c) {
   __u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);

@@ -57,6 +57,7 @@ static __always_inline int handle_open(int dirfd, const char *name, __u64 open_f
   e->open_flags = open_flags;
   e->dirfd = dirfd;
   fill_header(&e->hdr, CASTELLAN_EVENT_FILE_OPEN, sizeof(*e), hit, flags);
+  track_pid(e->hdr.pid);
   submit(e, c);
   return 0;
 }

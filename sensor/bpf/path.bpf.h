@@ -134,12 +134,10 @@ static __always_inline const struct path *fd_path(struct task_struct *task, int 
  * Returns the length with NUL; sets *truncated when the bound cut it. */
 static __always_inline int resolve_path(struct castellan_scratch *s, int dirfd, const char *name,
                                         bool *truncated) {
-  char first = 0;
-  bpf_probe_read_user(&first, 1, name);
-  if (first == '/') {
-    long len = bpf_probe_read_user_str(s->key.data, CASTELLAN_PATH_MAX, name);
-    if (len <= 0)
-      return -1;
+  long len = bpf_probe_read_user_str(s->key.data, CASTELLAN_PATH_MAX, name);
+  if (len <= 0)
+    return -1;
+  if (s->key.data[0] == '/') {
     if (len == CASTELLAN_PATH_MAX) {
       char next = 0;
       bpf_probe_read_user(&next, 1, name + CASTELLAN_PATH_MAX - 1);
@@ -162,7 +160,7 @@ static __always_inline int resolve_path(struct castellan_scratch *s, int dirfd, 
     s->key.data[path_off(off)] = '/';
     off++;
   }
-  long len = bpf_probe_read_user_str(&s->key.data[path_off(off)], CASTELLAN_PATH_MAX, name);
+  len = bpf_probe_read_user_str(&s->key.data[path_off(off)], CASTELLAN_PATH_MAX, name);
   if (len <= 0)
     return -1;
   long total = off + len;
@@ -188,10 +186,10 @@ static __always_inline __u64 bytes_equal(__u64 w, __u8 c) {
  * it proves nothing; user space then decides on the normalised path. Word at a time: this
  * runs for every in-scope write open. */
 static __always_inline bool has_dot_component(struct castellan_scratch *s) {
+  /* key.data sits at offset 4 of an 8-aligned value: one 4-byte head, then aligned words. */
+  __u64 w = (__u64)(*(__u32 *)&s->key.data[0]) | 0x0101010100000000ULL;
   __u64 carry = 0; /* a '/' in the last byte of the previous word */
   for (int i = 0; i < CASTELLAN_PATH_MAX / 8; i++) {
-    __u64 w = 0;
-    __builtin_memcpy(&w, &s->key.data[i * 8], 8);
     __u64 slash = bytes_equal(w, '/');
     __u64 dot = bytes_equal(w, '.');
     __u64 zero = bytes_equal(w, 0);
@@ -200,7 +198,8 @@ static __always_inline bool has_dot_component(struct castellan_scratch *s) {
       return true;
     if (zero)
       return false;
-    carry = slash >> 56;
+    carry = i == 0 ? (slash >> 24) & 0x80 : slash >> 56;
+    w = *(__u64 *)&s->key.data[4 + i * 8];
   }
   return false;
 }

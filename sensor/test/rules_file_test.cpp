@@ -40,15 +40,18 @@ TEST(RulesFile, ReadsEveryPolicyAndSkipsOtherKinds) {
   EXPECT_EQ(file->policies[1].spec.runtime.rules[0].connect->exceptPorts,
             std::vector<uint16_t>{53});
   ASSERT_EQ(file->warnings.size(), 1u);
-  EXPECT_NE(file->warnings[0].find("document 2: skipped kind \"ConfigMap\""), std::string::npos);
+  EXPECT_NE(file->warnings[0].find("rules.yaml, document 2: skipped kind \"ConfigMap\""),
+            std::string::npos)
+      << file->warnings[0];
 }
 
 // Verifies that a bad document is reported with the file and document number.
 TEST(RulesFile, NamesTheBadDocument) {
-  std::string text = std::string(kTwoPolicies) + "---\nkind: SecurityPolicy\nspec: [1, 2]\n";
+  std::string text = std::string(kTwoPolicies) +
+                     "---\napiVersion: castellan.io/v1alpha1\nkind: SecurityPolicy\nspec: [1, 2]\n";
   auto file = parse_rules(text, "rules.yaml");
   ASSERT_FALSE(file.ok());
-  EXPECT_NE(file.error().message.find("rules.yaml: document 4"), std::string::npos)
+  EXPECT_NE(file.error().message.find("rules.yaml, document 4"), std::string::npos)
       << file.error().message;
 }
 

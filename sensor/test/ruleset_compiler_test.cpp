@@ -66,14 +66,17 @@ TEST(RulesetCompiler, NumbersRulesAcrossPoliciesByKind) {
 
 // Verifies that only Kill rules with names the kernel sees whole are killed in the kernel.
 TEST(RulesetCompiler, KillMaskOnlyForNamesThatFitComm) {
-  auto rs = compile_ruleset({policy("p", {exec_rule("k", {"nc", "a-very-long-program-name"},
-                                                    api::RuntimeAction::Kill)})});
+  auto rs = compile_ruleset({policy(
+      "p", {exec_rule("k", {"nc", "fourteen-chars", "fifteen-chars-x", "a-very-long-program-name"},
+                      api::RuntimeAction::Kill)})});
   ASSERT_TRUE(rs.ok());
   EXPECT_EQ(rs->exec_names.at(key("nc")).kill_mask, 1u);
+  EXPECT_EQ(rs->exec_names.at(key("fourteen-chars")).kill_mask, 1u);
+  EXPECT_EQ(rs->exec_names.at(key("fifteen-chars-x")).kill_mask, 0u);
   EXPECT_EQ(rs->exec_names.at(key("a-very-long-pro")).kill_mask, 0u);
   EXPECT_EQ(rs->exec_names.at(key("a-very-long-pro")).rule_mask, 1u);
-  ASSERT_EQ(rs->warnings.size(), 1u);
-  EXPECT_NE(rs->warnings[0].find("cannot kill"), std::string::npos);
+  ASSERT_EQ(rs->warnings.size(), 2u);
+  EXPECT_NE(rs->warnings[1].find("cannot kill"), std::string::npos);
 }
 
 // Verifies that a prefix matches below itself and itself, and that a nested prefix's entry
