@@ -35,7 +35,8 @@ execsnoop_bin=$(command -v execsnoop)
 opensnoop_bin=$(command -v opensnoop)
 
 echo "==> Building castellan-sensor and the workloads in $build"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASTELLAN_BUILD_SENSOR=ON \
+  -DCASTELLAN_BUILD_BENCH=ON >/dev/null
 cmake --build "$build" --target bench_sensor -j "$(nproc)" >/dev/null
 bin=$build/bench/sensor
 sensor=$build/bin/castellan-sensor

@@ -130,7 +130,10 @@ int parse_flags(int argc, char** argv, Flags& flags) {
       return usage_error("unknown argument " + arg);
     }
   }
-  if (!flags.kubeconfig.empty() && !flags.standalone) {
+  if (!flags.kubeconfig.empty() && flags.standalone) {
+    return usage_error("--kubeconfig (node mode) and --standalone exclude each other");
+  }
+  if (!flags.kubeconfig.empty()) {
     std::cerr << "castellan-sensor: node mode (--kubeconfig) is not available in this build yet; "
                  "run with --standalone --rules FILE\n";
     return kExitUsage;
