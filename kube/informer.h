@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -33,6 +34,7 @@ struct InformerStats {
   uint64_t updates = 0;
   uint64_t deletes = 0;
   uint64_t transform_errors = 0;  // objects that could not be cached (logged with their key)
+  uint64_t handler_errors = 0;    // handlers that threw (logged, the informer carries on)
 };
 
 template <typename T = nlohmann::json>
@@ -65,7 +67,9 @@ class Informer : private ReflectorSink {
     std::lock_guard<std::mutex> lock(dispatch_mu_);
     if (has_synced()) {
       for (const auto& key : store_.keys()) {
-        if (auto object = store_.get(key); object && handlers.on_add) handlers.on_add(key, *object);
+        if (auto object = store_.get(key); object && handlers.on_add) {
+          guarded(key, [&] { handlers.on_add(key, *object); });
+        }
       }
     }
     handlers_.push_back(std::move(handlers));
@@ -209,17 +213,33 @@ class Informer : private ReflectorSink {
     }
   }
 
+  // A throwing handler must not take the informer's thread (and the process) down with it.
+  template <typename F>
+  void guarded(const std::string& key, F&& call) {
+    try {
+      call();
+    } catch (const std::exception& e) {
+      ++stats_.handler_errors;
+      log::error("Informer handler threw", {{"key", key}, {"error", e.what()}});
+    }
+  }
   void dispatch_add(const std::string& key, const T& object) {
     ++stats_.adds;
-    for (auto& h : handlers_) if (h.on_add) h.on_add(key, object);
+    for (auto& h : handlers_) {
+      if (h.on_add) guarded(key, [&] { h.on_add(key, object); });
+    }
   }
   void dispatch_update(const std::string& key, const T& old_object, const T& object) {
     ++stats_.updates;
-    for (auto& h : handlers_) if (h.on_update) h.on_update(key, old_object, object);
+    for (auto& h : handlers_) {
+      if (h.on_update) guarded(key, [&] { h.on_update(key, old_object, object); });
+    }
   }
   void dispatch_delete(const std::string& key, const T& object) {
     ++stats_.deletes;
-    for (auto& h : handlers_) if (h.on_delete) h.on_delete(key, object);
+    for (auto& h : handlers_) {
+      if (h.on_delete) guarded(key, [&] { h.on_delete(key, object); });
+    }
   }
 
   void resync_loop() {
@@ -234,7 +254,9 @@ class Informer : private ReflectorSink {
       std::lock_guard<std::mutex> lock(dispatch_mu_);
       for (const auto& key : store_.keys()) {
         if (auto object = store_.get(key)) {
-          for (auto& h : handlers_) if (h.on_update) h.on_update(key, *object, *object);
+          for (auto& h : handlers_) {
+            if (h.on_update) guarded(key, [&] { h.on_update(key, *object, *object); });
+          }
         }
       }
     }

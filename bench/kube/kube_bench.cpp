@@ -151,7 +151,7 @@ int run_informer(const Flags& flags, const std::string& cache,
   kube::InformerOptions options;
   options.reflector.gvr = kPods;
   options.reflector.namespace_ = ns;
-  options.reflector.page_size = 500;
+  options.reflector.page_size = flags.number("page-size", 500);
 
   // Warm the connection (TLS, buffers) so that the baseline holds the client's fixed cost.
   kube::ListOptions probe;
@@ -160,6 +160,7 @@ int run_informer(const Flags& flags, const std::string& cache,
     return std::fprintf(stderr, "%s\n", warm.error().message.c_str()), 1;
   }
   std::int64_t rss_before = trimmed_rss_bytes();
+  std::int64_t heap_before = live_heap_bytes();
   double cpu_before = process_cpu_seconds();
   auto start = Clock::now();
   auto informer = std::make_unique<kube::Informer<T>>(*api, options, transform);
@@ -189,10 +190,12 @@ int run_informer(const Flags& flags, const std::string& cache,
   double sync_cpu = process_cpu_seconds() - cpu_before;
   std::size_t cached = informer->store().size();
   std::int64_t rss_after = trimmed_rss_bytes();
+  std::int64_t heap_after = live_heap_bytes();
 
   // Watch throughput: change every Pod's label from several threads at once.
   auto keys = informer->store().keys();
   int n = std::min<int>(updates, static_cast<int>(keys.size()));
+  if (n == 0) finished = true;
   target = n;
   std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   std::string body = json{{"metadata", {{"labels", {{"bench-run", run}}}}}}.dump();
@@ -207,7 +210,7 @@ int run_informer(const Flags& flags, const std::string& cache,
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   int handled = seen.load();
-  double watch_seconds = finished ? std::chrono::duration<double>(last_event - updates_start).count()
+  double watch_seconds = n == 0 ? 0.0 : finished ? std::chrono::duration<double>(last_event - updates_start).count()
                                       : seconds_since(updates_start);
   double cpu_per_event = finished && handled > 1 ? (last_cpu - first_cpu) / (handled - 1) : 0;
   auto stats = informer->stats();
@@ -218,7 +221,9 @@ int run_informer(const Flags& flags, const std::string& cache,
                {"pods", cached},
                {"sync_seconds", sync_seconds},
                {"sync_cpu_seconds", sync_cpu},
+               {"page_size", options.reflector.page_size},
                {"rss_bytes_per_pod", cached ? static_cast<double>(rss_after - rss_before) / cached : 0},
+               {"heap_bytes_per_pod", cached ? static_cast<double>(heap_after - heap_before) / cached : 0},
                {"updates", n},
                {"update_failures", failures},
                {"events_handled", handled},
@@ -228,7 +233,7 @@ int run_informer(const Flags& flags, const std::string& cache,
                {"watches", stats.reflector.watches},
                {"lists", stats.reflector.lists}};
   std::printf("%s\n", line.dump().c_str());
-  return handled >= n ? 0 : 1;
+  return finished ? 0 : 1;
 }
 
 int informer(const Flags& flags) {

@@ -1,6 +1,8 @@
 #include "bench/kube/pod_fixture.h"
 
 #include <cstdio>
+#include <map>
+#include <mutex>
 
 namespace castellan::bench {
 namespace {
@@ -10,6 +12,19 @@ std::string digest(int index) {
   for (int i = 0; i < 64; ++i) buf[i] = "0123456789abcdef"[(index * 7 + i * 13) % 16];
   buf[64] = '\0';
   return buf;
+}
+
+// Hands out one shared copy per distinct value; entries whose last user went away are reused.
+template <typename T>
+std::shared_ptr<const T> intern(T value) {
+  static std::mutex mu;
+  static std::map<T, std::weak_ptr<const T>> pool;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = pool[value];
+  if (auto shared = slot.lock()) return shared;
+  auto made = std::make_shared<const T>(std::move(value));
+  slot = made;
+  return made;
 }
 
 }  // namespace
@@ -55,19 +70,21 @@ Result<PodSummary> summarize_pod(const nlohmann::json& pod) {
     PodSummary out;
     const auto& metadata = pod.at("metadata");
     out.uid = metadata.value("uid", "");
-    if (auto labels = metadata.find("labels"); labels != metadata.end() && labels->is_object()) {
-      for (const auto& [k, v] : labels->items()) {
-        if (v.is_string()) out.labels.emplace_back(k, v.get<std::string>());
+    Labels labels;
+    if (auto found = metadata.find("labels"); found != metadata.end() && found->is_object()) {
+      for (const auto& [k, v] : found->items()) {
+        if (v.is_string()) labels.emplace_back(k, v.get<std::string>());
       }
     }
     const auto& spec = pod.at("spec");
     out.node_name = spec.value("nodeName", "");
-    for (const auto& c : spec.at("containers")) out.containers.push_back(c.at("name").get<std::string>());
+    ContainerNames containers;
+    for (const auto& c : spec.at("containers")) containers.push_back(c.at("name").get<std::string>());
     if (auto status = pod.find("status"); status != pod.end() && status->is_object()) {
       out.phase = status->value("phase", "");
     }
-    out.labels.shrink_to_fit();
-    out.containers.shrink_to_fit();
+    out.labels = intern(std::move(labels));
+    out.containers = intern(std::move(containers));
     return out;
   } catch (const nlohmann::json::exception& e) {
     return Error::make(std::string("malformed Pod: ") + e.what(), "Invalid");
@@ -78,9 +95,9 @@ Result<nlohmann::json> project_pod(const nlohmann::json& pod) {
   auto summary = summarize_pod(pod);
   if (!summary.ok()) return summary.error();
   nlohmann::json labels = nlohmann::json::object();
-  for (const auto& [k, v] : summary->labels) labels[k] = v;
+  for (const auto& [k, v] : *summary->labels) labels[k] = v;
   return nlohmann::json{{"metadata", {{"uid", summary->uid}, {"labels", labels}}},
-                        {"spec", {{"nodeName", summary->node_name}, {"containers", summary->containers}}},
+                        {"spec", {{"nodeName", summary->node_name}, {"containers", *summary->containers}}},
                         {"status", {{"phase", summary->phase}}}};
 }
 

@@ -20,6 +20,11 @@ std::int64_t trimmed_rss_bytes() {
   return static_cast<std::int64_t>(pages_resident) * sysconf(_SC_PAGESIZE);
 }
 
+std::int64_t live_heap_bytes() {
+  struct mallinfo2 info = mallinfo2();
+  return static_cast<std::int64_t>(info.uordblks + info.hblkhd);
+}
+
 double process_cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -213,6 +213,30 @@ TEST(InformerTest, LateHandlersReceiveExistingObjects) {
   EXPECT_EQ(recorder.snapshot(), (std::vector<std::string>{"add ns/a 5"}));
 }
 
+// Verifies that a handler that throws is counted and does not stop the informer or other
+// handlers.
+TEST(InformerTest, ThrowingHandlerIsContained) {
+  auto api = std::make_shared<FakeApiClient>();
+  auto clock = std::make_shared<FakeClock>();
+  api->on_list = [](const ListOptions&) -> Result<json> { return page({pod("a", "5")}, "10"); };
+  WatchChannel channel;
+  api->on_watch = [&](const WatchOptions&, const auto& on_event, const auto& stop) {
+    return channel.serve(on_event, stop);
+  };
+  Informer<json> informer(api, options(), Informer<json>::identity(), clock, no_jitter);
+  informer.add_handlers({[](const std::string&, const json&) { throw std::runtime_error("boom"); },
+                         nullptr, nullptr});
+  Recorder recorder;
+  informer.add_handlers(recorder.handlers());
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(1h));
+  channel.push({"ADDED", pod("b", "11")});
+  ASSERT_TRUE(eventually([&] { return recorder.size() == 2; }));
+  informer.stop();
+  EXPECT_EQ(informer.stats().handler_errors, 2u);
+  EXPECT_EQ(informer.store().size(), 2u);
+}
+
 // Verifies that stop() returns while the informer sleeps in a backoff and that a cache that
 // never synced reports so.
 TEST(InformerTest, StopEndsBackoffAndWaitForSyncTimesOut) {
