@@ -69,5 +69,36 @@ TEST(EventRecorderE2eTest, RepeatsAggregateOnTheServer) {
   }
 }
 
+// Verifies that events recorded while the API server is down are written once it is back.
+TEST(EventRecorderE2eTest, QueuedEventsSurviveApiServerRestart) {
+  auto api = client();
+  ASSERT_NE(api, nullptr);
+  auto object = api->create(kConfigMaps, "default",
+                            {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "outage"}}}});
+  ASSERT_TRUE(object.ok()) << object.error().message;
+  auto ref = ObjectReference::to(*object);
+
+  EventRecorder recorder(api, EventRecorderOptions{});
+  auto& plane = e2e::ControlPlaneEnvironment::control_plane();
+  ASSERT_TRUE(plane.stop_apiserver().ok());
+  for (int i = 0; i < 3; ++i) recorder.event(ref, "Warning", "RuntimeViolation", "during outage");
+  recorder.event(ref, "Normal", "Other", "also during outage");
+  EXPECT_EQ(recorder.stats().dropped_queue_full, 0u);
+  ASSERT_TRUE(plane.start_apiserver().ok());
+  for (int i = 0; i < 6000 && recorder.stats().created < 2; ++i) std::this_thread::sleep_for(10ms);
+  recorder.shutdown();
+  auto stats = recorder.stats();
+  EXPECT_EQ(stats.failed, 0u);
+
+  ListOptions list;
+  list.fieldSelector = "involvedObject.name=outage";
+  auto events = api->list(kEvents, "default", list);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  ASSERT_EQ((*events)["items"].size(), 2u) << events->dump();
+  for (const auto& event : (*events)["items"]) {
+    EXPECT_EQ(event["count"], event["reason"] == "RuntimeViolation" ? 3 : 1);
+  }
+}
+
 }  // namespace
 }  // namespace castellan::kube
