@@ -31,7 +31,6 @@ HttpsSession::HttpsSession(asio::ip::tcp::socket&& socket, SslContextPtr context
                            Metrics& metrics, OnClosed on_closed)
     : context_(std::move(context)),
       stream_(std::move(socket), *context_),
-      idle_timer_(stream_.get_executor()),
       options_(options),
       service_(service),
       metrics_(metrics),
@@ -65,7 +64,6 @@ void HttpsSession::shutdown() {
 void HttpsSession::abort() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
     self->closing_ = true;
-    self->idle_timer_.cancel();
     beast::get_lowest_layer(self->stream_).close();
   });
 }
@@ -80,28 +78,28 @@ void HttpsSession::on_handshake(beast::error_code ec) {
   wait_for_request();
 }
 
-// Waits for the first byte of the next request without a header timer running, so an idle
-// kept-alive connection is held only by the (longer) idle timeout.
+// Waits for the first bytes of the next request under the idle timeout, so the header
+// timeout starts only when a request does. Reads through TLS: after a handshake the request
+// may already sit decrypted or buffered inside the TLS engine, invisible on the socket.
 void HttpsSession::wait_for_request() {
   if (shutting_down_) return close();
-  if (buffer_.size() > 0 || SSL_has_pending(stream_.native_handle()) == 1) return read_header();
+  if (buffer_.size() > 0) return read_header();
   idle_ = true;
-  beast::get_lowest_layer(stream_).expires_never();
-  idle_timer_.expires_after(requests_served_ == 0 ? options_.header_timeout
-                                                  : options_.idle_timeout);
-  idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (ec || !self->idle_) return;
-    beast::error_code ignored;
-    beast::get_lowest_layer(self->stream_).socket().cancel(ignored);
-  });
-  beast::get_lowest_layer(stream_).socket().async_wait(
-      asio::socket_base::wait_read,
-      [self = shared_from_this()](beast::error_code ec) { self->on_readable(ec); });
+  beast::get_lowest_layer(stream_).expires_after(
+      requests_served_ == 0 ? options_.header_timeout : options_.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(16 * 1024),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->buffer_.commit(n);
+                            self->on_readable(ec);
+                          });
 }
 
 void HttpsSession::on_readable(beast::error_code ec) {
   idle_ = false;
-  idle_timer_.cancel();
+  if (ec == beast::error::timeout) {
+    closing_ = true;  // the stream closed itself
+    return;
+  }
   if (ec || shutting_down_) return close();
   read_header();
 }
@@ -226,7 +224,6 @@ void HttpsSession::drain() {
 void HttpsSession::close() {
   if (closing_) return;
   closing_ = true;
-  idle_timer_.cancel();
   // The peer's close_notify is waited for only briefly: an idle client may never read.
   beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(500));
   stream_.async_shutdown([self = shared_from_this()](beast::error_code) {

@@ -3,7 +3,6 @@
 // body timeouts and a body limit, answered by the WebhookService, kept alive until idle.
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -51,7 +50,6 @@ class HttpsSession : public std::enable_shared_from_this<HttpsSession> {
 
   SslContextPtr context_;  // keeps the certificate this connection was accepted with
   Stream stream_;
-  boost::asio::steady_timer idle_timer_;
   const ServerOptions& options_;
   const WebhookService& service_;
   Metrics& metrics_;

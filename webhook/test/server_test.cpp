@@ -135,6 +135,18 @@ TEST_F(ServerTest, ServesTls12) {
   EXPECT_EQ(r->status, 200);
 }
 
+// Verifies that a request sent at once after the handshake (often in the same packet as the
+// TLS Finished message) is answered on every new connection.
+TEST_F(ServerTest, AnswersFirstRequestOfEveryConnection) {
+  start();
+  int failed = 0;
+  for (int i = 0; i < 100; ++i) {
+    auto r = testing::https_request(port(), "GET", "/healthz");
+    if (!r.ok() || r->status != 200) ++failed;
+  }
+  EXPECT_EQ(failed, 0);
+}
+
 // Verifies that many requests share one kept-alive connection.
 TEST_F(ServerTest, KeepsConnectionsAlive) {
   start();
