@@ -64,10 +64,10 @@ Result<WebhookCertificates> certificates_from_secret(const json& secret) {
     const char* key;
     std::string* out;
   };
-  for (const Field& f : {Field{"ca.crt", &c.ca.cert_pem}, Field{"ca.key", &c.ca.key_pem},
-                         Field{"tls.crt", &c.serving.cert_pem},
-                         Field{"tls.key", &c.serving.key_pem},
-                         Field{"ca-bundle.crt", &c.bundle_pem}}) {
+  for (const Field& f :
+       {Field{"ca.crt", &c.ca.cert_pem}, Field{"ca.key", &c.ca.key_pem},
+        Field{"tls.crt", &c.serving.cert_pem}, Field{"tls.key", &c.serving.key_pem},
+        Field{"ca-bundle.crt", &c.bundle_pem}}) {
     auto value = required(secret, f.key);
     if (!value) return value.error();
     *f.out = std::move(*value);
@@ -87,8 +87,9 @@ Result<WebhookCertificates> certificates_from_issued_secret(const json& secret) 
   WebhookCertificates c;
   auto ca = required(secret, "ca.crt");
   if (!ca) {
-    return invalid(secret, "has no ca.crt to inject as caBundle (use a cert-manager CA or "
-                           "self-signed Issuer, which set it)");
+    return invalid(secret,
+                   "has no ca.crt to inject as caBundle (use a cert-manager CA or "
+                   "self-signed Issuer, which set it)");
   }
   auto cert = required(secret, "tls.crt");
   if (!cert) return cert.error();
@@ -100,8 +101,7 @@ Result<WebhookCertificates> certificates_from_issued_secret(const json& secret) 
   return c;
 }
 
-CertificateStore::CertificateStore(kube::ApiClientPtr api, std::string namespace_,
-                                   std::string name)
+CertificateStore::CertificateStore(kube::ApiClientPtr api, std::string namespace_, std::string name)
     : api_(std::move(api)), namespace_(std::move(namespace_)), name_(std::move(name)) {}
 
 const kube::GroupVersionResource& CertificateStore::secrets_gvr() {

@@ -76,10 +76,11 @@ TEST(AdmissionTallyTest, IgnoresPatchedVerdicts) {
 TEST(AdmissionTallyTest, RecordsOneViolationPerFailedRule) {
   auto clock = std::make_shared<kube::FakeClock>();
   AdmissionTally tally(clock);
-  tally.observe(pod("web"), outcome({{"strict",
-                                      "denied",
-                                      {"podSecurity.restricted.runAsNonRoot",
-                                       "containers.requireResourceLimits"}}}));
+  tally.observe(
+      pod("web"),
+      outcome({{"strict",
+                "denied",
+                {"podSecurity.restricted.runAsNonRoot", "containers.requireResourceLimits"}}}));
   auto recent = tally.snapshot("r", {}).policies.at("strict").recent;
   ASSERT_EQ(recent.size(), 2u);
   EXPECT_EQ(recent[0].time, format_rfc3339(clock->wall_now()));
