@@ -32,6 +32,10 @@ std::shared_ptr<const T> intern(T value) {
 nlohmann::json make_pod(const std::string& namespace_, int index) {
   char name[32];
   std::snprintf(name, sizeof name, "bench-%05d", index);
+  char shard[16];
+  std::snprintf(shard, sizeof shard, "s%d", index % 16);
+  char node[16];
+  std::snprintf(node, sizeof node, "node-%d", index % 50);
   nlohmann::json security = {{"runAsNonRoot", true},
                              {"readOnlyRootFilesystem", true},
                              {"allowPrivilegeEscalation", false},
@@ -57,11 +61,11 @@ nlohmann::json make_pod(const std::string& namespace_, int index) {
           {"metadata",
            {{"name", name},
             {"namespace", namespace_},
-            {"labels", {{"app", "web"}, {"tier", "frontend"}, {"shard", "s" + std::to_string(index % 16)}}},
+            {"labels", {{"app", "web"}, {"tier", "frontend"}, {"shard", shard}}},
             {"annotations", {{"castellan.io/bench", "true"}}}}},
           {"spec",
            {{"automountServiceAccountToken", false},
-            {"nodeName", "node-" + std::to_string(index % 50)},
+            {"nodeName", node},
             {"containers", {web, proxy}}}}};
 }
 
