@@ -80,8 +80,12 @@ FoldPlan fold_stale_reports(const RetiredTotals& retired,
                             std::chrono::system_clock::time_point now,
                             std::chrono::seconds stale_after) {
   FoldPlan plan{retired, {}, false};
+  // Ids are remembered only while their report still exists (a fold whose delete failed);
+  // once it is gone the id is pruned, so the list does not grow with every restart.
+  plan.retired.folded_replicas.clear();
   for (const auto& report : reports) {
     if (retired.folded_replicas.count(report.replica) != 0) {
+      plan.retired.folded_replicas.insert(report.replica);
       plan.reports_to_delete.push_back(report.replica);
       continue;
     }
@@ -91,6 +95,7 @@ FoldPlan fold_stale_reports(const RetiredTotals& retired,
     plan.reports_to_delete.push_back(report.replica);
     plan.changed = true;
   }
+  plan.changed |= plan.retired.folded_replicas != retired.folded_replicas;
   return plan;
 }
 

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace castellan::controller {
@@ -99,9 +100,11 @@ Result<X509Ptr> build_cert(EVP_PKEY* key, const std::string& common_name, bool i
   BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
   BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
   BN_free(bn);
-  // Backdated a minute so that clocks a little behind still accept it.
+  // Backdated (a minute, or a tenth of a short lifetime) so that clocks a little behind still
+  // accept it without moving the two-thirds rotation point much.
   time_t start = std::chrono::system_clock::to_time_t(now);
-  X509_time_adj_ex(X509_getm_notBefore(cert.get()), 0, -60, &start);
+  long backdate = std::min<long>(60, static_cast<long>(lifetime.count()) / 10);
+  X509_time_adj_ex(X509_getm_notBefore(cert.get()), 0, -backdate, &start);
   X509_time_adj_ex(X509_getm_notAfter(cert.get()), 0, static_cast<long>(lifetime.count()), &start);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());

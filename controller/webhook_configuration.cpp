@@ -10,27 +10,36 @@ namespace {
 
 using nlohmann::json;
 
-// The pod-bearing resources admission gates, by API group.
-json rules() {
+// The pod-bearing resources admission gates, by API group. A Pod's spec cannot change after
+// creation, so the mutating webhook sees Pods on CREATE only.
+json rules(bool mutating) {
   const json operations = {"CREATE", "UPDATE"};
-  return json::array({
-      {{"apiGroups", {""}},
-       {"apiVersions", {"v1"}},
-       {"operations", operations},
-       {"resources",
-        {"pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"}},
-       {"scope", "Namespaced"}},
-      {{"apiGroups", {"apps"}},
-       {"apiVersions", {"v1"}},
-       {"operations", operations},
-       {"resources", {"deployments", "statefulsets", "daemonsets", "replicasets"}},
-       {"scope", "Namespaced"}},
-      {{"apiGroups", {"batch"}},
-       {"apiVersions", {"v1", "v1beta1"}},
-       {"operations", operations},
-       {"resources", {"jobs", "cronjobs"}},
-       {"scope", "Namespaced"}},
-  });
+  json core = {{"apiGroups", {""}},
+               {"apiVersions", {"v1"}},
+               {"operations", operations},
+               {"resources", {"pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"}},
+               {"scope", "Namespaced"}};
+  json rules = json::array();
+  if (mutating) {
+    rules.push_back({{"apiGroups", {""}},
+                     {"apiVersions", {"v1"}},
+                     {"operations", {"CREATE"}},
+                     {"resources", {"pods"}},
+                     {"scope", "Namespaced"}});
+    core["resources"] = {"replicationcontrollers", "podtemplates"};
+  }
+  rules.push_back(core);
+  rules.push_back({{"apiGroups", {"apps"}},
+                   {"apiVersions", {"v1"}},
+                   {"operations", operations},
+                   {"resources", {"deployments", "statefulsets", "daemonsets", "replicasets"}},
+                   {"scope", "Namespaced"}});
+  rules.push_back({{"apiGroups", {"batch"}},
+                   {"apiVersions", {"v1", "v1beta1"}},
+                   {"operations", operations},
+                   {"resources", {"jobs", "cronjobs"}},
+                   {"scope", "Namespaced"}});
+  return rules;
 }
 
 json client_config(const WebhookSettings& settings, const std::string& path) {
@@ -62,7 +71,7 @@ json entry(const std::string& name, const std::string& path, api::FailurePolicy 
            const WebhookSettings& settings) {
   return {{"name", name},
           {"clientConfig", client_config(settings, path)},
-          {"rules", rules()},
+          {"rules", rules(path == "/mutate")},
           {"failurePolicy", api::to_string(failure_policy)},
           {"matchPolicy", "Equivalent"},
           {"namespaceSelector", namespace_selector(settings)},

@@ -53,6 +53,13 @@ TEST(AdmissionReportsTest, FoldingStaleReportsPreservesTotals) {
   auto again = fold_stale_reports(plan.retired, reports, now, seconds(120));
   EXPECT_FALSE(again.changed);
   EXPECT_EQ(again.reports_to_delete, std::vector<std::string>{"gone"});
+
+  // Once the report is deleted, its id is pruned and the totals stay.
+  auto pruned = fold_stale_reports(plan.retired, {reports[1]}, now, seconds(120));
+  EXPECT_TRUE(pruned.changed);
+  EXPECT_TRUE(pruned.retired.folded_replicas.empty());
+  EXPECT_EQ(sum_admission(pruned.retired, {reports[1]})["p"].counts.denied,
+            before["p"].counts.denied);
 }
 
 // Verifies that recent violations keep the newest ten across replicas, newest first.

@@ -66,6 +66,15 @@ TEST(WebhookConfigurationTest, EntriesCarryRequiredSettings) {
     for (const auto& r : rule["resources"]) gates_pods |= r == "pods/ephemeralcontainers";
   }
   EXPECT_TRUE(gates_pods);
+  // Pods are mutated on CREATE only: the API server refuses spec changes on UPDATE.
+  for (const auto& rule : m["rules"]) {
+    for (const auto& r : rule["resources"]) {
+      if (r == "pods") {
+        EXPECT_EQ(rule["operations"], nlohmann::json({"CREATE"}));
+      }
+      EXPECT_NE(r, "pods/ephemeralcontainers");
+    }
+  }
 }
 
 // Verifies that in a cluster the entries reference the manager's Service.
