@@ -81,14 +81,22 @@ void PolicyStatusReconciler::record_denials(const PolicyState& state, const Poli
                     {"kind", "SecurityPolicy"},
                     {"metadata", {{"name", state.metadata.name}, {"uid", state.metadata.uid}}}};
   auto ref = kube::ObjectReference::to(reference);
-  // recent is newest first; event the ones not seen yet, oldest first. Repeats of one
-  // (resource, rule) aggregate into one Event with a rising count.
-  for (auto it = tally.recent.rbegin(); it != tally.recent.rend(); ++it) {
-    if (it->time <= newest_seen) continue;
+  // One Event per request not evented yet (recent holds one entry per failed rule, newest
+  // first), oldest first. Repeats of one resource and rule set aggregate into one Event.
+  std::map<std::string, std::vector<const api::Violation*>> requests;  // by time + resource
+  for (const auto& v : tally.recent) {
+    if (v.time <= newest_seen) continue;
+    requests[v.time + " " + v.kind + " " + v.namespace_ + "/" + v.name].push_back(&v);
+  }
+  for (const auto& [key, violations] : requests) {
+    const auto& first = *violations.front();
+    std::string rules;
+    for (auto it = violations.rbegin(); it != violations.rend(); ++it) {
+      rules += (rules.empty() ? "" : ", ") + (*it)->rule;
+    }
     std::string resource =
-        it->kind + " " + (it->namespace_.empty() ? "" : it->namespace_ + "/") + it->name;
-    events_->event(ref, "Warning", "AdmissionViolation",
-                   resource + ": " + it->rule + ": " + it->message);
+        first.kind + " " + (first.namespace_.empty() ? "" : first.namespace_ + "/") + first.name;
+    events_->event(ref, "Warning", "AdmissionViolation", resource + " violated " + rules);
   }
   newest_seen = std::max(newest_seen, tally.recent.front().time);
 }
@@ -111,6 +119,7 @@ Status PolicyStatusReconciler::reconcile(const PolicySet& policies,
     if (!state.has_finalizer) keep(ensure_finalizer(name, true));
 
     api::SecurityPolicy policy;
+    if (state.last_good) policy.spec = state.last_good->spec;
     policy.metadata = state.metadata;
     policy.status = state.status;
     bool changed = update_policy_conditions(policy, observe_policy(state, published), now);

@@ -1,5 +1,7 @@
 #include "webhook/server.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -33,6 +35,13 @@ Status Server::start() {
   std::string where = options_.address + ":" + std::to_string(options_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && options_.reuse_port) {
+    // Several replicas on one host share the port; the kernel spreads connections.
+    int one = 1;
+    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+      ec = boost::system::error_code(errno, boost::system::system_category());
+    }
+  }
   if (!ec) acceptor_.bind(endpoint, ec);
   if (ec) return Error::make("cannot listen on " + where + ": " + ec.message());
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);

@@ -23,6 +23,8 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{120000};
   std::chrono::milliseconds drain_timeout{25000};  // graceful shutdown
   std::chrono::milliseconds certificate_poll{1000};
+  // SO_REUSEPORT: replicas on one host (tests, development) serve one port together.
+  bool reuse_port = false;
 };
 
 }  // namespace castellan::webhook

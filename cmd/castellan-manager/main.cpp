@@ -1,9 +1,10 @@
-// castellan-manager: flags and wiring. Standalone mode serves the admission webhook for a
-// policy directory; the cluster mode (controller, leader election) is wired in beside it.
+// castellan-manager: flags and wiring. Cluster mode runs the controller and the webhook;
+// standalone mode serves the admission webhook for a policy directory with no cluster.
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "cluster.h"
 #include "manager_options.h"
 #include "standalone.h"
 
@@ -20,5 +21,5 @@ int main(int argc, char** argv) {
     std::cout << kHelp;
     return 0;
   }
-  return run_standalone(*options);
+  return options->standalone ? run_standalone(*options) : run_cluster(*options);
 }

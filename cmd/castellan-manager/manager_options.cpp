@@ -6,11 +6,18 @@
 
 namespace castellan::manager {
 
-const char* const kHelp = R"(castellan-manager: Castellan's admission webhook server (and, later, its controller).
+const char* const kHelp = R"(castellan-manager: Castellan's admission webhook server and controller.
 
 Usage:
+  castellan-manager [--kubeconfig PATH] [--namespace NS] [--webhook-port PORT]
+                    [--webhook-url-base https://127.0.0.1:PORT] [flags]
   castellan-manager --standalone --policies DIR [--webhook-port PORT]
                     [--tls-cert FILE --tls-key FILE] [--threads N] [flags]
+
+Cluster mode (the default) watches SecurityPolicies and serves the admission webhook on
+every replica; the leader (a Lease in NS) keeps the serving certificate (a Secret), the
+Validating- and MutatingWebhookConfiguration, and each policy's status and finalizer.
+In a pod, the service account, POD_NAMESPACE and POD_NAME take the place of the flags.
 
 Standalone mode serves the admission webhook for the SecurityPolicies in DIR with no
 cluster: POST /validate, POST /mutate, GET /healthz, GET /readyz, GET /metrics, all over
@@ -18,8 +25,29 @@ HTTPS. Namespace objects in DIR supply the labels for namespaceSelector. DIR is 
 when a file in it changes; an invalid edit is reported and the previous policies keep
 serving.
 
-Flags:
-  --standalone              Serve the policies of --policies with no cluster (required for now)
+Cluster flags:
+  --kubeconfig PATH         kubeconfig to use (default: $KUBECONFIG, in-cluster, ~/.kube/config)
+  --namespace NS            Castellan's namespace: Lease, Secret, reports (default $POD_NAMESPACE
+                            or castellan-system); never gated by the webhook
+  --identity NAME           This replica's name for leader election (default $POD_NAME, or
+                            host-pid-starttime)
+  --webhook-url-base URL    Point the webhook configurations at URL/validate and URL/mutate
+                            instead of the Service (out-of-cluster development and tests)
+  --service-name NAME       The webhook Service in NS (default castellan-webhook)
+  --webhook-timeout S       timeoutSeconds of every webhook entry, 1-30 (default 5)
+  --cert-lifetime S         Lifetime in seconds of the generated CA and serving certificate;
+                            rotated at two thirds (default 31536000, one year)
+  --cert-manager-secret N   Serve the certificate cert-manager keeps in Secret N; only inject
+                            its ca.crt into the webhook configurations
+  --report-interval S       How often this replica reports its admission counts (default 10)
+  --resync S                Full reconcile period of the leader (default 10)
+  --lease-duration S        Leader election lease (default 15; renew deadline 10, retry 2)
+  --renew-deadline S
+  --retry-period S
+  --reuse-port              Let replicas on one host share --webhook-port (SO_REUSEPORT)
+
+Standalone flags:
+  --standalone              Serve the policies of --policies with no cluster
   --policies DIR            Directory of SecurityPolicy (and Namespace) manifests, *.yaml,
                             *.yml, *.json, searched recursively
   --webhook-port PORT       HTTPS port (default 9443; 0 picks a free port, printed at startup)
@@ -90,6 +118,19 @@ Result<ManagerOptions> parse_manager_options(const std::vector<std::string>& arg
       {"--max-connections", number(&o.max_connections, 1, 1000000)},
       {"--reload-interval-ms", number(&o.reload_interval_ms, 10, 3600000)},
       {"--drain-timeout", number(&o.drain_timeout_s, 0, 3600)},
+      {"--kubeconfig", text(&o.kubeconfig)},
+      {"--namespace", text(&o.namespace_)},
+      {"--identity", text(&o.identity)},
+      {"--webhook-url-base", text(&o.webhook_url_base)},
+      {"--service-name", text(&o.service_name)},
+      {"--webhook-timeout", number(&o.webhook_timeout_s, 1, 30)},
+      {"--cert-lifetime", number(&o.cert_lifetime_s, 30, 20 * 365 * 24 * 3600)},
+      {"--cert-manager-secret", text(&o.cert_manager_secret)},
+      {"--report-interval", number(&o.report_interval_s, 1, 3600)},
+      {"--resync", number(&o.resync_s, 1, 3600)},
+      {"--lease-duration", number(&o.lease_duration_s, 1, 3600)},
+      {"--renew-deadline", number(&o.renew_deadline_s, 1, 3600)},
+      {"--retry-period", number(&o.retry_period_s, 1, 3600)},
       {"--log-level",
        [&o](const std::string& flag, const std::string& v) -> Status {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") {
@@ -118,6 +159,10 @@ Result<ManagerOptions> parse_manager_options(const std::vector<std::string>& arg
       o.standalone = true;
       continue;
     }
+    if (arg == "--reuse-port") {
+      o.reuse_port = true;
+      continue;
+    }
     std::string value;
     bool inline_value = false;
     if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
@@ -135,8 +180,15 @@ Result<ManagerOptions> parse_manager_options(const std::vector<std::string>& arg
   }
 
   if (!o.standalone) {
-    return Error::make(
-        "only --standalone mode is available in this version; give --standalone --policies DIR");
+    if (!o.policies_dir.empty()) return Error::make("--policies goes with --standalone");
+    if (!o.webhook_url_base.empty() && o.webhook_url_base.rfind("https://", 0) != 0) {
+      return Error::make("--webhook-url-base must start with https://, got \"" +
+                         o.webhook_url_base + "\"");
+    }
+    if (!(o.lease_duration_s > o.renew_deadline_s && o.renew_deadline_s > o.retry_period_s)) {
+      return Error::make("--lease-duration > --renew-deadline > --retry-period must hold");
+    }
+    return o;
   }
   if (o.policies_dir.empty()) return Error::make("--standalone needs --policies DIR");
   if (o.tls_cert.empty() != o.tls_key.empty()) {

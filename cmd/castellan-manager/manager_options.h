@@ -23,6 +23,22 @@ struct ManagerOptions {
   int drain_timeout_s = 25;
   std::string log_level = "info";
   bool log_json = true;
+
+  // Cluster mode.
+  std::string kubeconfig;        // empty: $KUBECONFIG, in-cluster, ~/.kube/config
+  std::string namespace_;        // empty: $POD_NAMESPACE, else castellan-system
+  std::string identity;          // empty: $POD_NAME, else host-pid-start
+  std::string webhook_url_base;  // out of a cluster: https://127.0.0.1:PORT
+  std::string service_name = "castellan-webhook";
+  int webhook_timeout_s = 5;
+  int cert_lifetime_s = 365 * 24 * 3600;
+  std::string cert_manager_secret;  // use cert-manager's Secret, only inject its CA
+  int report_interval_s = 10;
+  int resync_s = 10;
+  int lease_duration_s = 15;
+  int renew_deadline_s = 10;
+  int retry_period_s = 2;
+  bool reuse_port = false;  // SO_REUSEPORT, so replicas on one host share --webhook-port
 };
 
 extern const char* const kHelp;
