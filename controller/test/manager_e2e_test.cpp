@@ -254,6 +254,34 @@ TEST_F(ManagerE2eTest, InvalidPolicyIsReportedWhileOthersWork) {
   kubectl({"delete", "secpol", "good", "broken", "--timeout=60s"});
 }
 
+// Verifies drift: a manual edit of a webhook configuration is put back, and a deleted one is
+// recreated.
+TEST_F(ManagerE2eTest, WebhookConfigurationDriftIsRepaired) {
+  Manager manager("drift-1", port_);
+  ASSERT_TRUE(kubectl({"apply", "-f", "-"}, policy_yaml("drift", "e2e-drift", "Enforce")).ok());
+  auto failure_policy = [] {
+    auto c = get_json({"get", "validatingwebhookconfiguration", "castellan"});
+    return c.is_object() ? c.value("/webhooks/0/failurePolicy"_json_pointer, std::string()) : "";
+  };
+  ASSERT_TRUE(wait_until([&] { return failure_policy() == "Fail"; }, seconds(30))) << manager.log();
+
+  ASSERT_TRUE(
+      kubectl({"patch", "validatingwebhookconfiguration", "castellan", "--type", "json", "-p",
+               R"([{"op":"replace","path":"/webhooks/0/failurePolicy","value":"Ignore"}])"})
+          .ok());
+  EXPECT_TRUE(wait_until([&] { return failure_policy() == "Fail"; }, seconds(30)))
+      << "the manual edit was not put back";
+
+  ASSERT_TRUE(kubectl({"delete", "mutatingwebhookconfiguration", "castellan"}).ok());
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return get_json({"get", "mutatingwebhookconfiguration", "castellan"}).is_object();
+      },
+      seconds(30)))
+      << "the deleted configuration was not recreated";
+  kubectl({"delete", "secpol", "drift", "--timeout=60s"});
+}
+
 // Verifies that of two managers exactly one leads, and that when the leader is killed the other
 // takes over within the lease duration while admission keeps answering, since both serve.
 TEST_F(ManagerE2eTest, SecondManagerTakesOverAndAdmissionContinues) {
