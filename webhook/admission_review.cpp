@@ -1,6 +1,7 @@
 #include "webhook/admission_review.h"
 
 #include "common/base64.h"
+#include "webhook/fast_json.h"
 
 namespace castellan::webhook {
 namespace {
@@ -60,6 +61,7 @@ Result<json> parse(std::string_view body, const DecodeLimits& limits) {
     return bad_request(decode_reason::kTooDeep, "AdmissionReview nests deeper than " +
                                                     std::to_string(limits.max_depth) + " levels");
   }
+  if (auto fast = parse_admission_body(body)) return std::move(*fast);
   try {
     return json::parse(body.begin(), body.end());
   } catch (const json::parse_error& e) {

@@ -47,6 +47,30 @@ TEST(AdmissionReviewTest, DecodesV1PodRequest) {
   EXPECT_EQ(r->object["spec"]["containers"][0]["image"], "nginx");
 }
 
+// Verifies that managedFields, never read by a policy, is left out of the evaluated object
+// while the rest of its metadata is kept.
+TEST(AdmissionReviewTest, DropsManagedFields) {
+  json doc = review();
+  doc["request"]["object"]["metadata"]["managedFields"] = {{{"manager", "kubectl"}}};
+  doc["request"]["object"]["metadata"]["labels"] = {{"app", "web"}};
+  auto r = decode_admission_review(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->object["metadata"].contains("managedFields"));
+  EXPECT_EQ(r->object["metadata"]["labels"]["app"], "web");
+  EXPECT_EQ(r->object["spec"]["containers"][0]["name"], "app");
+}
+
+// Verifies that numbers of every kind and unicode text survive decoding.
+TEST(AdmissionReviewTest, KeepsValuesExactly) {
+  json doc = review();
+  json annotations = {{"big", 18446744073709551615ULL}, {"neg", -5}, {"pi", 3.25},
+                      {"text", "caf\u00e9 \"q\""}, {"flag", true}, {"none", nullptr}};
+  doc["request"]["object"]["metadata"]["annotations"] = annotations;
+  auto r = decode_admission_review(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->object["metadata"]["annotations"], annotations);
+}
+
 // Verifies that v1beta1 is accepted and remembered so the answer can use it.
 TEST(AdmissionReviewTest, DecodesV1beta1) {
   auto r = decode_admission_review(review("admission.k8s.io/v1beta1").dump());
