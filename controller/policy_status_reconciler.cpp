@@ -148,6 +148,7 @@ Status PolicyStatusReconciler::reconcile(const PolicySet& policies,
                    {{"observedGeneration", full.value("observedGeneration", json(0))},
                     {"conditions", full.value("conditions", json::array())},
                     {"admission", full.value("admission", json::object())},
+                    {"runtime", full.value("runtime", json::object())},
                     {"recentViolations", full.value("recentViolations", json::array())}}}};
     auto patched = api_->patch(security_policy_gvr(), "", name, kube::PatchType::Merge,
                                patch.dump(), {"", false, "status"});
