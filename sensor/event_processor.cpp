@@ -75,7 +75,12 @@ Alert EventProcessor::make_alert(const Event& event, const CompiledRule& rule) {
     alert.cgroup_path = options_.cgroup_path(h.cgroup_id);
     cgroup_paths_.put(h.cgroup_id, alert.cgroup_path);
   }
-  if (auto container = container_id_from_cgroup(alert.cgroup_path)) alert.container_id = *container;
+  if (auto known = options_.containers ? options_.containers->find(h.cgroup_id) : std::nullopt) {
+    alert.container_id = known->container_id;
+    alert.pod = Alert::Pod{known->pod_namespace, known->pod_name};
+  } else if (auto container = container_id_from_cgroup(alert.cgroup_path)) {
+    alert.container_id = *container;
+  }
   if (const auto* file = std::get_if<FileOpenEvent>(&event.body)) {
     alert.file = Alert::File{normalize_path(file->path), open_flag_names(file->open_flags)};
   } else if (const auto* connect = std::get_if<ConnectEvent>(&event.body)) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "sensor/alert.h"
 #include "sensor/bounded_lru.h"
+#include "sensor/container_table.h"
 #include "sensor/event_decoder.h"
 #include "sensor/process_table.h"
 #include "sensor/ruleset.h"
@@ -26,6 +28,8 @@ struct ProcessorOptions {
   int64_t boot_to_unix_ns = 0;  // added to the kernel's boot-time stamps
   // cgroup id → path; empty when unknown.
   std::function<std::string(uint64_t)> cgroup_path;
+  // Containers and Pods by cgroup id (node mode); null when unknown.
+  std::shared_ptr<ContainerTable> containers;
 };
 
 struct ProcessorStats {

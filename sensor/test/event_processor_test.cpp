@@ -72,6 +72,22 @@ TEST(EventProcessor, ExecRecordBecomesAlert) {
   EXPECT_EQ(p.stats().killed, 1u);
 }
 
+// Verifies that a container table entry for the cgroup puts container and pod into the alert.
+TEST(EventProcessor, KnownContainerNamesThePod) {
+  ProcessorOptions options;
+  options.containers = std::make_shared<ContainerTable>(8);
+  options.containers->put(7, ContainerInfo{"abc", "prod", "web"});
+  EventProcessor p(ruleset(), options);
+  std::vector<Alert> alerts;
+  auto rec = exec_record();
+  p.process(bytes(rec), alerts);
+  ASSERT_EQ(alerts.size(), 1u);
+  ASSERT_TRUE(alerts[0].pod.has_value());
+  EXPECT_EQ(alerts[0].pod->namespace_, "prod");
+  EXPECT_EQ(alerts[0].pod->name, "web");
+  EXPECT_EQ(alerts[0].container_id, "abc");
+}
+
 // Verifies that truncated, unknown and inconsistent records are counted as decode errors.
 TEST(EventProcessor, BadRecordsAreCountedNotFatal) {
   auto p = processor();
