@@ -72,6 +72,11 @@ Result<json> parse(std::string_view body, const DecodeLimits& limits) {
     std::string prefix = e.byte >= body.size() ? "AdmissionReview body ends early: "
                                                : "AdmissionReview body is not valid JSON: ";
     return bad_request(reason, prefix + what);
+  } catch (const json::exception& e) {
+    // e.g. out_of_range for a number beyond a double, such as 1e999.
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what.erase(0, pos + 2);
+    return bad_request(decode_reason::kMalformedJson, "AdmissionReview body is not usable JSON: " + what);
   }
 }
 

@@ -95,6 +95,16 @@ TEST(AdmissionReviewTest, RejectsMalformedJson) {
   EXPECT_NE(e.message.find("column"), std::string::npos) << e.message;
 }
 
+// Verifies that a number too large for a double is refused, not thrown (found by fuzzing).
+TEST(AdmissionReviewTest, RejectsNumberOutOfRange) {
+  Error e = decode_error(std::string("77777777777777777e8888889\0", 26));
+  EXPECT_EQ(e.reason, decode_reason::kMalformedJson);
+  json doc = review();
+  std::string body = doc.dump();
+  body.replace(body.find("false"), 5, "1e999");  // dryRun
+  EXPECT_EQ(decode_error(body).reason, decode_reason::kMalformedJson);
+}
+
 // Verifies that a body cut short is reported as truncated, not just malformed.
 TEST(AdmissionReviewTest, RejectsTruncatedBody) {
   std::string body = review().dump();
