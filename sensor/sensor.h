@@ -34,6 +34,8 @@ class Sensor {
 
   SensorStats stats() const;
   const std::vector<std::string>& attached() const { return program_->attached(); }
+  // For map writes while running (node mode's Pod scope); map updates are thread-safe.
+  SensorProgram& program() { return *program_; }
   std::string last_error() const;
 
  private:

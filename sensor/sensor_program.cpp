@@ -195,6 +195,41 @@ Status SensorProgram::attach(const CompiledRuleset& ruleset) {
   return Status::Ok();
 }
 
+Status SensorProgram::set_cgroup_rules(const std::vector<std::pair<CgroupInfo, uint64_t>>& rules) {
+  std::set<uint32_t> levels;
+  std::set<uint64_t> wanted;
+  for (const auto& [cgroup, mask] : rules) {
+    if (mask == 0) continue;
+    wanted.insert(cgroup.id);
+    if (cgroup.level > 0) levels.insert(cgroup.level);
+  }
+  if (levels.size() > CASTELLAN_SCOPE_LEVELS) {
+    return Error::make("container cgroups sit at " + std::to_string(levels.size()) +
+                       " different depths; at most " + std::to_string(CASTELLAN_SCOPE_LEVELS) +
+                       " are supported", "Invalid");
+  }
+  int fd = bpf_map__fd(skel_->maps.cgroup_rules);
+  std::vector<uint64_t> stale;
+  uint64_t key = 0, next = 0;
+  for (uint64_t* prev = nullptr; bpf_map_get_next_key(fd, prev, &next) == 0; prev = &key) {
+    if (!wanted.count(next)) stale.push_back(next);
+    key = next;
+  }
+  for (uint64_t id : stale) bpf_map_delete_elem(fd, &id);
+  for (const auto& [cgroup, mask] : rules) {
+    if (mask == 0) continue;
+    castellan_scope value{mask};
+    if (auto st = map_update(skel_->maps.cgroup_rules, &cgroup.id, &value, "a cgroup scope");
+        !st.ok())
+      return st;
+  }
+  auto& config = skel_->data->rule_config;
+  size_t i = 0;
+  for (auto level : levels) config.scope_levels[i++] = level;
+  for (; i < CASTELLAN_SCOPE_LEVELS; ++i) config.scope_levels[i] = 0;
+  return Status::Ok();
+}
+
 Result<int> SensorProgram::poll(int timeout_ms, const RecordFn& on_record) {
   on_record_ = &on_record;
   int n = ring_buffer__poll(ring_, timeout_ms);

@@ -55,6 +55,10 @@ class SensorProgram {
   // Waits up to timeout_ms for records and hands each to on_record; returns how many.
   Result<int> poll(int timeout_ms, const RecordFn& on_record);
 
+  // Replaces every cgroup_rules entry with `rules` (cgroup → rule bits; a cgroup's subtree
+  // shares its entry) and the scope levels, on the loaded program (node mode's Pod scope).
+  Status set_cgroup_rules(const std::vector<std::pair<CgroupInfo, uint64_t>>& rules);
+
   KernelCounters counters() const;
   // Names of the attached programs, e.g. "sched_process_exec".
   const std::vector<std::string>& attached() const { return attached_; }

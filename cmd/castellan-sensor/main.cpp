@@ -9,10 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "api/runtime_ruleset.h"
 #include "common/log.h"
+#include "kube/client_config.h"
+#include "kube/event_recorder.h"
+#include "kube/rest_client.h"
 #include "sensor/cgroup.h"
 #include "sensor/event_processor.h"
 #include "sensor/json_lines_sink.h"
+#include "sensor/kube_event_sink.h"
+#include "sensor/node_agent.h"
 #include "sensor/metrics.h"
 #include "sensor/metrics_server.h"
 #include "sensor/rules_file.h"
@@ -32,12 +38,19 @@ const char* kUsage = R"(castellan-sensor: the Castellan per-node eBPF sensor
 Usage:
   castellan-sensor --standalone --rules FILE [--cgroup PATH]... [--output json]
                    [--metrics-port N] [--node-name NAME] [--ringbuf-bytes N]
-  castellan-sensor --kubeconfig PATH --node-name NAME      (node mode: not available yet)
+  castellan-sensor [--kubeconfig PATH] --node-name NAME [--namespace NS]
+                   [--ruleset-configmap NAME] [--metrics-port N] [--ringbuf-bytes N]
 
 Standalone mode applies the spec.runtime rules of the SecurityPolicy documents in FILE
 and prints one JSON line per alert on stdout. Logs go to stderr; a line with
 "ready":"true" is printed once the programs are attached. SIGTERM or SIGINT detach the
 programs and print a summary of the counters.
+
+Node mode (the default without --standalone) watches the runtime ruleset ConfigMap and
+the Pods on its node, applies each policy's rules only to the containers of the Pods it
+matches, writes alerts also as Events (reason RuntimeViolation) on the Pod, and keeps
+the node's NodeSensor status current. In a pod, the service account and $NODE_NAME take
+the place of --kubeconfig and --node-name.
 
 Flags:
   --standalone         run without a cluster
@@ -45,6 +58,10 @@ Flags:
   --cgroup PATH        apply the rules only to this cgroup v2 subtree (absolute, or relative
                        to the cgroup2 mount); repeatable. Default: every process but the sensor
   --output json        alert format (json is the only one)
+  --kubeconfig PATH    node mode: kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)
+  --namespace NS       node mode: Castellan's namespace (default castellan-system)
+  --ruleset-configmap NAME
+                       node mode: the ruleset ConfigMap (default castellan-runtime-ruleset)
   --metrics-port N     serve Prometheus counters at http://0.0.0.0:N/metrics (0: off)
   --node-name NAME     node name in alerts (default: $NODE_NAME, else the host name)
   --ringbuf-bytes N    ring buffer size, a power of two (default 8388608)
@@ -63,6 +80,8 @@ struct Flags {
   int metrics_port = 0;
   std::string node_name;
   std::string kubeconfig;
+  std::string namespace_ = "castellan-system";
+  std::string ruleset_configmap = castellan::api::kRulesetConfigMapName;
   uint32_t ringbuf_bytes = 8u << 20;
   std::string log_level = "info";
 };
@@ -108,7 +127,8 @@ int parse_flags(int argc, char** argv, Flags& flags) {
       flags.standalone = true;
     } else if (arg == "--rules" || arg == "--cgroup" || arg == "--output" ||
                arg == "--metrics-port" || arg == "--node-name" || arg == "--kubeconfig" ||
-               arg == "--ringbuf-bytes" || arg == "--log-level") {
+               arg == "--ringbuf-bytes" || arg == "--log-level" || arg == "--namespace" ||
+               arg == "--ruleset-configmap") {
       if (!need_value(v)) return usage_error(arg + " needs a value");
       if (arg == "--rules") flags.rules = v;
       if (arg == "--cgroup") flags.cgroups.push_back(v);
@@ -116,6 +136,8 @@ int parse_flags(int argc, char** argv, Flags& flags) {
       if (arg == "--node-name") flags.node_name = v;
       if (arg == "--kubeconfig") flags.kubeconfig = v;
       if (arg == "--log-level") flags.log_level = v;
+      if (arg == "--namespace") flags.namespace_ = v;
+      if (arg == "--ruleset-configmap") flags.ruleset_configmap = v;
       if (arg == "--metrics-port") {
         if (!parse_number(v, 0, 65535, n)) return usage_error("--metrics-port must be 0-65535");
         flags.metrics_port = static_cast<int>(n);
@@ -133,13 +155,13 @@ int parse_flags(int argc, char** argv, Flags& flags) {
   if (!flags.kubeconfig.empty() && flags.standalone) {
     return usage_error("--kubeconfig (node mode) and --standalone exclude each other");
   }
-  if (!flags.kubeconfig.empty()) {
-    std::cerr << "castellan-sensor: node mode (--kubeconfig) is not available in this build yet; "
-                 "run with --standalone --rules FILE\n";
-    return kExitUsage;
+  if (flags.standalone && flags.rules.empty()) return usage_error("--standalone needs --rules FILE");
+  if (!flags.standalone && !flags.rules.empty()) {
+    return usage_error("--rules is for --standalone; node mode reads the ruleset ConfigMap");
   }
-  if (!flags.standalone) return usage_error("--standalone is required (node mode is not available yet)");
-  if (flags.rules.empty()) return usage_error("--standalone needs --rules FILE");
+  if (!flags.standalone && !flags.cgroups.empty()) {
+    return usage_error("--cgroup is for --standalone; node mode scopes rules by Pod");
+  }
   if (flags.output != "json") return usage_error("--output supports only json, not " + flags.output);
   if (flags.log_level == "debug") log::set_level(log::Level::Debug);
   else if (flags.log_level == "info") log::set_level(log::Level::Info);
@@ -149,7 +171,9 @@ int parse_flags(int argc, char** argv, Flags& flags) {
   if (flags.node_name.empty()) {
     const char* env = std::getenv("NODE_NAME");
     char host[256] = {};
-    flags.node_name = env && *env ? env : (gethostname(host, sizeof(host) - 1) == 0 ? host : "");
+    if (env && *env) flags.node_name = env;
+    else if (!flags.standalone) return usage_error("node mode needs --node-name or $NODE_NAME");
+    else flags.node_name = gethostname(host, sizeof(host) - 1) == 0 ? host : "";
   }
   return -1;
 }
@@ -158,6 +182,84 @@ std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
   return out;
+}
+
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int run_node(const Flags& flags) {
+  // Signals are taken by sigwait below, never by the watch, recorder or consumer threads.
+  sigset_t signals = block_stop_signals();
+  auto mount = sensor::find_cgroup2_mount();
+  if (!mount.ok()) {
+    log::error("Failed to find cgroup v2", {{"error", mount.error().message}});
+    return kExitRuntime;
+  }
+  kube::LoadOptions load;
+  load.kubeconfig = flags.kubeconfig;
+  auto config = kube::load_client_config(load);
+  if (!config.ok()) {
+    log::error("Failed to load the Kubernetes client configuration", {{"error", config.error().message}});
+    return kExitUsage;
+  }
+  auto client = kube::make_rest_client(*config);
+  if (!client.ok()) {
+    log::error("Failed to create the Kubernetes client", {{"error", client.error().message}});
+    return kExitUsage;
+  }
+  kube::EventRecorderOptions recorder_options;
+  recorder_options.component = "castellan-sensor";
+  recorder_options.host = flags.node_name;
+  kube::EventRecorder recorder(*client, recorder_options);
+
+  static char stdout_buffer[1 << 20];
+  std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof(stdout_buffer));
+  sensor::JsonLinesSink lines(stdout);
+  sensor::KubeEventSink events(recorder);
+  sensor::TeeSink sink(lines, events);
+
+  sensor::NodeAgentOptions options;
+  options.node_name = flags.node_name;
+  options.namespace_ = flags.namespace_;
+  options.ruleset_configmap = flags.ruleset_configmap;
+  options.cgroup_mount = *mount;
+  options.program.ringbuf_bytes = flags.ringbuf_bytes;
+  options.program.sensor_tgid = static_cast<uint32_t>(getpid());
+  sensor::NodeAgent agent(*client, options, sink);
+  if (auto st = agent.start(std::chrono::seconds(60)); !st.ok()) {
+    log::error("Failed to watch the cluster", {{"error", st.error().message}});
+    return kExitRuntime;
+  }
+  agent.run_in_background();
+
+  sensor::MetricsServer metrics([&agent] { return sensor::format_metrics(agent.stats(), agent.attached()); });
+  if (flags.metrics_port > 0) {
+    if (auto st = metrics.start(static_cast<uint16_t>(flags.metrics_port)); !st.ok()) {
+      log::error("Failed to serve metrics", {{"error", st.error().message}});
+      return kExitRuntime;
+    }
+  }
+  log::info("Started node mode", {{"node", flags.node_name},
+                                  {"configMap", flags.namespace_ + "/" + flags.ruleset_configmap}});
+  int signal = 0;
+  sigwait(&signals, &signal);
+  agent.stop();
+  metrics.stop();
+  recorder.shutdown();
+  auto recorded = recorder.stats();
+  log::info("Stopped sensor", {{"signal", strsignal(signal)},
+                               {"summary", sensor::format_summary(agent.stats())},
+                               {"eventsCreated", std::to_string(recorded.created)},
+                               {"eventsDropped", std::to_string(recorded.dropped_rate_limited +
+                                                                recorded.dropped_queue_full +
+                                                                recorded.failed)}});
+  return kExitOk;
 }
 
 int run(const Flags& flags) {
@@ -195,11 +297,7 @@ int run(const Flags& flags) {
   }
 
   // Signals are taken by sigwait below, never by the consumer or metrics threads.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = block_stop_signals();
 
   sensor::ProgramOptions options;
   options.ringbuf_bytes = flags.ringbuf_bytes;
@@ -258,5 +356,5 @@ int main(int argc, char** argv) {
     std::cerr << "castellan-sensor: loading BPF programs needs root (or CAP_BPF, CAP_PERFMON "
                  "and CAP_SYS_RESOURCE); continuing in case capabilities are set\n";
   }
-  return run(flags);
+  return flags.standalone ? run(flags) : run_node(flags);
 }
