@@ -1,0 +1,202 @@
+// Runs castellan-sensor in node mode against a real API server, as a DaemonSet pod would:
+// a Pod on its node with a started container (status written as a kubelet would), a cgroup
+// named as the kubelet names it, the runtime ruleset ConfigMap, and a shell run in the
+// container's cgroup, which must become a RuntimeViolation Event on that Pod.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "api/runtime_ruleset.h"
+#include "api/security_policy_codec.h"
+#include "bpf_test_support.h"
+#include "e2e/control_plane_environment.h"
+
+extern char** environ;
+
+namespace castellan::sensor {
+namespace {
+
+using e2e::ControlPlaneEnvironment;
+
+constexpr const char* kNode = "node-e2e";
+constexpr const char* kNamespace = "castellan-system";
+constexpr const char* kAppNamespace = "app-e2e";
+constexpr const char* kPod = "web";
+
+std::string random_container_id() {
+  std::mt19937_64 random(std::random_device{}());
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (int i = 0; i < 64; ++i) id += hex[random() % 16];
+  return id;
+}
+
+struct Child {
+  pid_t pid = -1;
+  int out = -1;
+  int err = -1;
+};
+
+Child spawn(const std::vector<std::string>& args) {
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0) return {};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_addclose(&actions, err[0]);
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  Child child;
+  posix_spawn(&child.pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  close(err[1]);
+  child.out = out[0];
+  child.err = err[0];
+  return child;
+}
+
+// Reads fd until `needle` has been seen or the fd closes (or 60 s pass); returns the text.
+std::string read_until(int fd, const std::string& needle, bool* found) {
+  std::string text;
+  *found = false;
+  for (int i = 0; i < 600 && !*found; ++i) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (poll(&pfd, 1, 100) <= 0) continue;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    *found = text.find(needle) != std::string::npos;
+  }
+  return text;
+}
+
+// Runs kubectl until `done` accepts its JSON output (or 60 s pass); returns the last output.
+nlohmann::json poll_kubectl(const std::vector<std::string>& args,
+                            const std::function<bool(const nlohmann::json&)>& done) {
+  nlohmann::json last;
+  for (int i = 0; i < 120; ++i) {
+    auto result = ControlPlaneEnvironment::control_plane().kubectl(args);
+    if (result.ok() && result->ok()) {
+      last = nlohmann::json::parse(result->out, nullptr, false);
+      if (!last.is_discarded() && done(last)) return last;
+    }
+    usleep(500 * 1000);
+  }
+  return last;
+}
+
+void kubectl_ok(const std::vector<std::string>& args, const std::string& input = {}) {
+  auto result = ControlPlaneEnvironment::control_plane().kubectl(args, input);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  ASSERT_TRUE(result->ok()) << result->err;
+}
+
+// The cgroupfs driver's layout below a test root: kubepods/besteffort/pod<uid>/<id>.
+struct KubeletCgroup {
+  std::vector<std::string> dirs;
+  ~KubeletCgroup() {
+    for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) rmdir(it->c_str());
+  }
+  std::string make(const std::string& root, const std::string& pod_uid, const std::string& id) {
+    std::string path = root;
+    for (const auto& part : {std::string("castellan-e2e-") + std::to_string(getpid()),
+                             std::string("kubepods"), std::string("besteffort"), "pod" + pod_uid, id}) {
+      path += "/" + part;
+      if (mkdir(path.c_str(), 0755) != 0) return {};
+      dirs.push_back(path);
+    }
+    return path;
+  }
+};
+
+// Verifies that in node mode an exec rule of a policy matching a Pod's namespace fires for
+// a shell in that Pod's container cgroup, as a RuntimeViolation Event on the Pod and a JSON
+// line naming the Pod, and that the NodeSensor reports the loaded ruleset hash.
+TEST(NodeMode, ShellInPodContainerBecomesEventOnPod) {
+  if (geteuid() != 0) GTEST_SKIP() << "node mode loads BPF programs and creates cgroups: run as root";
+  auto mount = find_cgroup2_mount();
+  ASSERT_TRUE(mount.ok()) << mount.error().message;
+
+  kubectl_ok({"create", "namespace", kNamespace});
+  kubectl_ok({"create", "namespace", kAppNamespace});
+  nlohmann::json pod = {
+      {"apiVersion", "v1"}, {"kind", "Pod"},
+      {"metadata", {{"name", kPod}, {"namespace", kAppNamespace}, {"labels", {{"app", "web"}}}}},
+      {"spec", {{"nodeName", kNode}, {"containers", {{{"name", "web"}, {"image", "nginx:1.25"}}}}}}};
+  kubectl_ok({"apply", "-f", "-"}, pod.dump());
+  auto got = ControlPlaneEnvironment::control_plane().kubectl(
+      {"get", "pod", kPod, "-n", kAppNamespace, "-o", "jsonpath={.metadata.uid}"});
+  ASSERT_TRUE(got.ok() && got->ok());
+  std::string uid = got->out;
+  std::string id = random_container_id();
+  nlohmann::json status = {{"status",
+                            {{"phase", "Running"},
+                             {"containerStatuses",
+                              {{{"name", "web"}, {"ready", true}, {"restartCount", 0},
+                                {"image", "nginx:1.25"}, {"imageID", "docker.io/library/nginx@sha256:" + id},
+                                {"containerID", "containerd://" + id},
+                                {"state", {{"running", {{"startedAt", "2026-01-01T00:00:00Z"}}}}}}}}}}};
+  kubectl_ok({"patch", "pod", kPod, "-n", kAppNamespace, "--subresource=status", "--type=merge",
+              "-p", status.dump()});
+
+  KubeletCgroup cgroup;
+  std::string container_cgroup = cgroup.make(*mount, uid, id);
+  ASSERT_FALSE(container_cgroup.empty()) << "could not create the container's cgroup under " << *mount;
+
+  auto policy = api::parse_security_policy(nlohmann::json::parse(R"({
+    "apiVersion":"castellan.io/v1alpha1","kind":"SecurityPolicy","metadata":{"name":"no-shells"},
+    "spec":{"match":{"namespaces":["app-*"]},
+            "runtime":{"rules":[{"name":"shell-in-container","exec":{"names":["sh"]}}]}}})"));
+  ASSERT_TRUE(policy.ok()) << policy.error().message;
+  auto ruleset = api::build_runtime_ruleset({*policy});
+  kubectl_ok({"apply", "-f", "-"}, api::ruleset_configmap(ruleset, kNamespace).dump());
+
+  Child sensor = spawn({CASTELLAN_SENSOR_BINARY, "--kubeconfig",
+                        ControlPlaneEnvironment::control_plane().kubeconfig_path(), "--node-name",
+                        kNode, "--namespace", kNamespace});
+  ASSERT_GT(sensor.pid, 0);
+  bool ready = false;
+  std::string err = read_until(sensor.err, "\"ready\":\"true\"", &ready);
+  ASSERT_TRUE(ready) << err;
+
+  EXPECT_EQ(WEXITSTATUS(testing::run_shell_in(container_cgroup, "true")), 0);
+
+  auto events = poll_kubectl(
+      {"get", "events", "-n", kAppNamespace, "--field-selector",
+       std::string("involvedObject.name=") + kPod + ",reason=RuntimeViolation", "-o", "json"},
+      [](const nlohmann::json& list) { return !list.value("items", nlohmann::json::array()).empty(); });
+  ASSERT_FALSE(events.value("items", nlohmann::json::array()).empty()) << events.dump();
+  const auto& event = events["items"][0];
+  EXPECT_EQ(event.value("type", ""), "Warning");
+  EXPECT_NE(event.value("message", "").find("SecurityPolicy no-shells rule shell-in-container"),
+            std::string::npos)
+      << event.dump();
+
+  bool alerted = false;
+  std::string out = read_until(sensor.out, std::string("\"name\":\"") + kPod + "\"", &alerted);
+  EXPECT_TRUE(alerted) << out;
+
+  auto node_sensor = poll_kubectl({"get", "nodesensors", kNode, "-o", "json"}, [&](const nlohmann::json& o) {
+    return o.contains("status") && o["status"].value("rulesetHash", "") == ruleset.hash;
+  });
+  EXPECT_EQ(node_sensor["status"].value("rulesetHash", ""), ruleset.hash) << node_sensor.dump();
+  EXPECT_FALSE(node_sensor["status"].value("programsAttached", nlohmann::json::array()).empty());
+
+  kill(sensor.pid, SIGTERM);
+  int wait = testing::wait_status(sensor.pid);
+  EXPECT_TRUE(WIFEXITED(wait) && WEXITSTATUS(wait) == 0) << wait;
+}
+
+}  // namespace
+}  // namespace castellan::sensor
