@@ -181,17 +181,6 @@ Result<KeyPair> issue_serving_certificate(const KeyPair& ca, const std::string& 
   return to_pair(cert->get(), key->get());
 }
 
-Result<KeyPair> generate_self_signed(const std::string& common_name,
-                                     const std::vector<std::string>& subject_alt_names,
-                                     std::chrono::seconds lifetime, TimePoint now) {
-  auto key = new_p256_key();
-  if (!key) return key.error();
-  auto cert = build_cert(key->get(), common_name, false, subject_alt_names, lifetime, now, nullptr,
-                         nullptr);
-  if (!cert) return cert.error();
-  return to_pair(cert->get(), key->get());
-}
-
 Result<CertificateInfo> inspect_certificate(const std::string& pem) {
   auto cert = parse_cert(pem);
   if (!cert) return cert.error();

@@ -37,12 +37,6 @@ Result<KeyPair> issue_serving_certificate(const KeyPair& ca, const std::string& 
                                           std::chrono::seconds lifetime,
                                           TimePoint now = std::chrono::system_clock::now());
 
-// A self-signed serving certificate (its own CA), for standalone mode and tests.
-Result<KeyPair> generate_self_signed(const std::string& common_name,
-                                     const std::vector<std::string>& subject_alt_names,
-                                     std::chrono::seconds lifetime,
-                                     TimePoint now = std::chrono::system_clock::now());
-
 // Reads the first certificate of a PEM text.
 Result<CertificateInfo> inspect_certificate(const std::string& cert_pem);
 

@@ -1,17 +1,13 @@
 #include "sensor/metrics.h"
 
+#include "common/prometheus_text.h"
+
 namespace castellan::sensor {
 namespace {
 
 void counter(std::string& out, const char* name, const char* help, uint64_t value,
              const std::string& labels = "") {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += " counter\n";
+  append_metric_header(out, name, "counter", help);
   out += name;
   out += labels;
   out += ' ';

@@ -1,5 +1,7 @@
 #include "webhook/metrics.h"
 
+#include "common/prometheus_text.h"
+
 #include <cstdio>
 #include <mutex>
 
@@ -32,15 +34,7 @@ std::string format_double(double v) {
 }
 
 void header(std::string& out, const char* name, const char* type, const char* help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
+  append_metric_header(out, name, type, help);
 }
 
 }  // namespace

@@ -46,15 +46,5 @@ TEST(CertificatesTest, RejectsMalformedPem) {
   EXPECT_FALSE(verifies_against("x", "y"));
 }
 
-// Verifies that a self-signed serving certificate verifies against itself.
-TEST(CertificatesTest, SelfSignedVerifiesAgainstItself) {
-  auto cert = generate_self_signed("localhost", {"localhost", "127.0.0.1", "::1"}, hours(1));
-  ASSERT_TRUE(cert.ok());
-  auto info = inspect_certificate(cert->cert_pem);
-  ASSERT_TRUE(info.ok());
-  EXPECT_EQ(info->ip_addresses, std::vector<std::string>({"127.0.0.1", "::1"}));
-  EXPECT_TRUE(verifies_against(cert->cert_pem, cert->cert_pem));
-}
-
 }  // namespace
 }  // namespace castellan::controller
