@@ -133,7 +133,8 @@ void NodeAgent::loop() {
     lock.unlock();
     auto now = std::chrono::steady_clock::now();
     bool due = now >= next_status;
-    if (dirty) sync_ruleset();
+    // A new ruleset is reported at once, so its hash shows as soon as it is loaded.
+    if (dirty && sync_ruleset()) due = true;
     // Also rescanned when due: a container's cgroup may appear after its Pod's status.
     if (dirty || due) sync_scope();
     if (due) {
@@ -150,35 +151,35 @@ void NodeAgent::set_error(const std::string& message) {
   last_error_ = message;
 }
 
-void NodeAgent::sync_ruleset() {
+bool NodeAgent::sync_ruleset() {
   auto configmap = rulesets_->store().get(options_.namespace_, options_.ruleset_configmap);
   std::string version = configmap ? kube::object_resource_version(*configmap) : "";
-  if (version == loaded_version_) return;
+  if (version == loaded_version_) return false;
   loaded_version_ = version;
   std::string where = options_.namespace_ + "/" + options_.ruleset_configmap;
   if (!configmap) {
     log::warn("Found no runtime ruleset ConfigMap; keeping the rules loaded", {{"configMap", where}});
     set_error("runtime ruleset ConfigMap " + where + " not found");
-    return;
+    return true;
   }
   auto ruleset = api::ruleset_from_configmap(*configmap);
   if (!ruleset.ok()) {
     log::error("Failed to decode the runtime ruleset ConfigMap",
                {{"configMap", where}, {"error", ruleset.error().message}});
     set_error("ruleset " + where + ": " + ruleset.error().message);
-    return;
+    return true;
   }
   auto compiled = compile_ruleset(ruleset->policies);
   if (!compiled.ok()) {
     log::error("Failed to compile the runtime ruleset", {{"hash", ruleset->hash}, {"error", compiled.error().message}});
     set_error("ruleset " + ruleset->hash + ": " + compiled.error().message);
-    return;
+    return true;
   }
   for (const auto& w : compiled->warnings) log::warn("Compiled a rule with a limitation", {{"warning", w}});
   auto scope = RuleScope::compile(ruleset->policies, *compiled);
   if (!scope.ok()) {
     set_error("ruleset " + ruleset->hash + ": " + scope.error().message);
-    return;
+    return true;
   }
 
   std::unique_ptr<Sensor> next;
@@ -188,7 +189,7 @@ void NodeAgent::sync_ruleset() {
     if (!program.ok()) {
       log::error("Failed to load the sensor's BPF programs", {{"hash", ruleset->hash}, {"error", program.error().message}});
       set_error("loading ruleset " + ruleset->hash + ": " + program.error().message);
-      return;
+      return true;
     }
     ProcessorOptions processor;
     processor.node = options_.node_name;
@@ -227,6 +228,7 @@ void NodeAgent::sync_ruleset() {
   if (sensor_) {
     log::info("Attached BPF programs", {{"ready", "true"}, {"hash", ruleset->hash}});
   }
+  return true;
 }
 
 void NodeAgent::sync_scope() {
@@ -282,7 +284,9 @@ void NodeAgent::report_status() {
     if (status.lastError.empty() && sensor_) status.lastError = sensor_->last_error();
   }
   status.eventsSeen = static_cast<int64_t>(s.kernel.seen);
-  status.eventsDropped = static_cast<int64_t>(s.kernel.dropped_ringbuf + s.kernel.dropped_path);
+  uint64_t dropped = s.kernel.dropped_ringbuf + s.kernel.dropped_path;
+  if (options_.alerts_dropped) dropped += options_.alerts_dropped();
+  status.eventsDropped = static_cast<int64_t>(dropped);
   status.alerts = static_cast<int64_t>(s.user.alerts);
   status.killed = static_cast<int64_t>(s.kernel.killed);
   status.lastHeartbeatTime = rfc3339_now();

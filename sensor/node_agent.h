@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,9 @@ struct NodeAgentOptions {
   ProgramOptions program;
   kube::Duration status_period = std::chrono::seconds(10);
   size_t container_capacity = 16384;
+  // Alerts that could not be written as Events (the recorder's overflow and failures); added
+  // to NodeSensor eventsDropped with the kernel's drops. Null when there is none.
+  std::function<uint64_t()> alerts_dropped;
 };
 
 class NodeAgent {
@@ -56,7 +60,8 @@ class NodeAgent {
  private:
   void loop();
   void mark_dirty();
-  void sync_ruleset();
+  // True when the loaded ruleset (or the error about it) changed.
+  bool sync_ruleset();
   void sync_scope();
   void report_status();
   void set_error(const std::string& message);

@@ -231,6 +231,10 @@ int run_node(const Flags& flags) {
   options.cgroup_mount = *mount;
   options.program.ringbuf_bytes = flags.ringbuf_bytes;
   options.program.sensor_tgid = static_cast<uint32_t>(getpid());
+  options.alerts_dropped = [&recorder] {
+    auto stats = recorder.stats();
+    return stats.dropped_rate_limited + stats.dropped_queue_full + stats.failed;
+  };
   sensor::NodeAgent agent(*client, options, sink);
   if (auto st = agent.start(std::chrono::seconds(60)); !st.ok()) {
     log::error("Failed to watch the cluster", {{"error", st.error().message}});

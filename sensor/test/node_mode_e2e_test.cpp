@@ -193,6 +193,24 @@ TEST(NodeMode, ShellInPodContainerBecomesEventOnPod) {
   EXPECT_EQ(node_sensor["status"].value("rulesetHash", ""), ruleset.hash) << node_sensor.dump();
   EXPECT_FALSE(node_sensor["status"].value("programsAttached", nlohmann::json::array()).empty());
 
+  // A new ruleset is loaded without a restart: its rule fires and its hash is reported.
+  auto changed = api::parse_security_policy(nlohmann::json::parse(R"({
+    "apiVersion":"castellan.io/v1alpha1","kind":"SecurityPolicy","metadata":{"name":"no-shells"},
+    "spec":{"match":{"namespaces":["app-*"]},
+            "runtime":{"rules":[{"name":"shell-renamed","exec":{"names":["sh"]}}]}}})"));
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  auto reloaded = api::build_runtime_ruleset({*changed});
+  ASSERT_NE(reloaded.hash, ruleset.hash);
+  kubectl_ok({"apply", "-f", "-"}, api::ruleset_configmap(reloaded, kNamespace).dump());
+  node_sensor = poll_kubectl({"get", "nodesensors", kNode, "-o", "json"}, [&](const nlohmann::json& o) {
+    return o.contains("status") && o["status"].value("rulesetHash", "") == reloaded.hash;
+  });
+  EXPECT_EQ(node_sensor["status"].value("rulesetHash", ""), reloaded.hash) << node_sensor.dump();
+  EXPECT_EQ(WEXITSTATUS(testing::run_shell_in(container_cgroup, "true")), 0);
+  bool renamed = false;
+  out = read_until(sensor.out, "shell-renamed", &renamed);
+  EXPECT_TRUE(renamed) << out;
+
   kill(sensor.pid, SIGTERM);
   int wait = testing::wait_status(sensor.pid);
   EXPECT_TRUE(WIFEXITED(wait) && WEXITSTATUS(wait) == 0) << wait;
