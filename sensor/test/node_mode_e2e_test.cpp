@@ -120,9 +120,37 @@ struct KubeletCgroup {
   }
 };
 
+// A kubeconfig for castellan-sensor's ServiceAccount, with config/sensor's RBAC applied, so
+// the sensor runs with exactly the permissions it is deployed with.
+std::string service_account_kubeconfig() {
+  auto& cp = ControlPlaneEnvironment::control_plane();
+  std::string dir = e2e::ControlPlaneOptions::source_dir() + "/config/sensor/";
+  for (const char* file : {"service_account.yaml", "rbac.yaml"}) {
+    auto applied = cp.kubectl({"apply", "-f", dir + file});
+    if (!applied.ok() || !applied->ok()) return {};
+  }
+  auto token = cp.kubectl({"create", "token", "castellan-sensor", "-n", kNamespace});
+  if (!token.ok() || !token->ok()) return {};
+  std::string value = token->out;
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  nlohmann::json config = {
+      {"apiVersion", "v1"}, {"kind", "Config"}, {"current-context", "sensor"},
+      {"clusters", {{{"name", "local"}, {"cluster", {{"server", cp.server_url()}, {"certificate-authority", cp.ca_file()}}}}}},
+      {"users", {{{"name", "sensor"}, {"user", {{"token", value}}}}}},
+      {"contexts", {{{"name", "sensor"}, {"context", {{"cluster", "local"}, {"user", "sensor"}}}}}}};
+  std::string path = cp.directory() + "/sensor-kubeconfig";
+  FILE* f = fopen(path.c_str(), "w");
+  if (!f) return {};
+  std::string text = config.dump();
+  fwrite(text.data(), 1, text.size(), f);
+  fclose(f);
+  return path;
+}
+
 // Verifies that in node mode an exec rule of a policy matching a Pod's namespace fires for
 // a shell in that Pod's container cgroup, as a RuntimeViolation Event on the Pod and a JSON
-// line naming the Pod, and that the NodeSensor reports the loaded ruleset hash.
+// line naming the Pod, that the NodeSensor reports the loaded ruleset hash, and that all of
+// it works with the ServiceAccount and RBAC of config/sensor.
 TEST(NodeMode, ShellInPodContainerBecomesEventOnPod) {
   if (geteuid() != 0) GTEST_SKIP() << "node mode loads BPF programs and creates cgroups: run as root";
   auto mount = find_cgroup2_mount();
@@ -162,8 +190,9 @@ TEST(NodeMode, ShellInPodContainerBecomesEventOnPod) {
   auto ruleset = api::build_runtime_ruleset({*policy});
   kubectl_ok({"apply", "-f", "-"}, api::ruleset_configmap(ruleset, kNamespace).dump());
 
-  Child sensor = spawn({CASTELLAN_SENSOR_BINARY, "--kubeconfig",
-                        ControlPlaneEnvironment::control_plane().kubeconfig_path(), "--node-name",
+  std::string kubeconfig = service_account_kubeconfig();
+  ASSERT_FALSE(kubeconfig.empty()) << "could not apply config/sensor RBAC or get a token";
+  Child sensor = spawn({CASTELLAN_SENSOR_BINARY, "--kubeconfig", kubeconfig, "--node-name",
                         kNode, "--namespace", kNamespace});
   ASSERT_GT(sensor.pid, 0);
   bool ready = false;
