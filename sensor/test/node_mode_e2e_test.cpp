@@ -120,14 +120,15 @@ struct KubeletCgroup {
   }
 };
 
-// A kubeconfig for castellan-sensor's ServiceAccount, with config/sensor's RBAC applied, so
+// A kubeconfig for castellan-sensor's ServiceAccount, with config/sensor applied, so
 // the sensor runs with exactly the permissions it is deployed with.
 std::string service_account_kubeconfig() {
   auto& cp = ControlPlaneEnvironment::control_plane();
-  std::string dir = e2e::ControlPlaneOptions::source_dir() + "/config/sensor/";
-  for (const char* file : {"service_account.yaml", "rbac.yaml"}) {
-    auto applied = cp.kubectl({"apply", "-f", dir + file});
-    if (!applied.ok() || !applied->ok()) return {};
+  // The whole kustomization, so the API server also validates the DaemonSet.
+  auto applied = cp.kubectl({"apply", "-k", e2e::ControlPlaneOptions::source_dir() + "/config/sensor"});
+  if (!applied.ok() || !applied->ok()) {
+    ADD_FAILURE() << "kubectl apply -k config/sensor: " << (applied.ok() ? applied->err : applied.error().message);
+    return {};
   }
   auto token = cp.kubectl({"create", "token", "castellan-sensor", "-n", kNamespace});
   if (!token.ok() || !token->ok()) return {};
