@@ -6,6 +6,7 @@
 #include "sensor/container_index.h"
 #include "sensor/pod_containers.h"
 #include "sensor/ruleset_compiler.h"
+#include "sensor/watch_transforms.h"
 
 namespace castellan::sensor {
 namespace {
@@ -74,11 +75,15 @@ Status NodeAgent::start(kube::Duration sync_timeout) {
   kube::InformerOptions pods;
   pods.reflector.gvr = {"", "v1", "pods", true};
   pods.reflector.field_selector = "spec.nodeName=" + options_.node_name;
-  pods_ = std::make_unique<kube::Informer<>>(api_, pods);
+  pods_ = std::make_unique<kube::Informer<>>(api_, pods, [](const nlohmann::json& pod) -> Result<nlohmann::json> {
+    return slim_pod(pod);
+  });
 
   kube::InformerOptions namespaces;
   namespaces.reflector.gvr = {"", "v1", "namespaces", false};
-  namespaces_ = std::make_unique<kube::Informer<>>(api_, namespaces);
+  namespaces_ = std::make_unique<kube::Informer<>>(api_, namespaces, [](const nlohmann::json& ns) -> Result<nlohmann::json> {
+    return slim_namespace(ns);
+  });
 
   for (auto* informer : {rulesets_.get(), pods_.get(), namespaces_.get()}) {
     informer->add_handlers(handlers);
