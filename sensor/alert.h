@@ -20,6 +20,7 @@ struct Alert {
   struct Pod {
     std::string namespace_;
     std::string name;
+    std::string uid;  // for the Event's involvedObject; not printed
   };
   struct File {
     std::string path;

@@ -15,6 +15,7 @@ struct ContainerInfo {
   std::string container_id;
   std::string pod_namespace;
   std::string pod_name;
+  std::string pod_uid;
 };
 
 class ContainerTable {

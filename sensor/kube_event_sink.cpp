@@ -27,6 +27,7 @@ void KubeEventSink::emit(const Alert& alert) {
   pod.kind = "Pod";
   pod.namespace_ = alert.pod->namespace_;
   pod.name = alert.pod->name;
+  pod.uid = alert.pod->uid;  // kubectl describe pod finds Events by involvedObject.uid
   recorder_.event(pod, "Warning", kRuntimeViolationReason, runtime_violation_message(alert));
 }
 

@@ -262,7 +262,7 @@ void NodeAgent::sync_scope() {
     for (const auto& container : containers->containers) {
       auto cgroup = index->find(container.ref.id);
       if (!cgroup) continue;
-      containers_->put(cgroup->id, ContainerInfo{container.ref.id, containers->namespace_, containers->name});
+      containers_->put(cgroup->id, ContainerInfo{container.ref.id, containers->namespace_, containers->name, containers->uid});
       if (mask == 0) continue;
       rules.emplace_back(*cgroup, mask);
       ++matched;

@@ -35,7 +35,7 @@ TEST(AlertFormatter, ExecAlertShape) {
 TEST(AlertFormatter, OptionalSectionsAreValidJson) {
   auto a = base_alert();
   a.container_id = "abc";
-  a.pod = Alert::Pod{"ns", "web"};
+  a.pod = Alert::Pod{"ns", "web", "uid-1"};
   a.file = Alert::File{"/etc/passwd", {"O_WRONLY"}};
   a.connect = Alert::Connect{"ipv4", "10.1.2.3", 443};
   auto json = nlohmann::json::parse(format_alert_json(a));

@@ -76,7 +76,7 @@ TEST(EventProcessor, ExecRecordBecomesAlert) {
 TEST(EventProcessor, KnownContainerNamesThePod) {
   ProcessorOptions options;
   options.containers = std::make_shared<ContainerTable>(8);
-  options.containers->put(7, ContainerInfo{"abc", "prod", "web"});
+  options.containers->put(7, ContainerInfo{"abc", "prod", "web", "uid-1"});
   EventProcessor p(ruleset(), options);
   std::vector<Alert> alerts;
   auto rec = exec_record();

@@ -209,6 +209,7 @@ TEST(NodeMode, ShellInPodContainerBecomesEventOnPod) {
   ASSERT_FALSE(events.value("items", nlohmann::json::array()).empty()) << events.dump();
   const auto& event = events["items"][0];
   EXPECT_EQ(event.value("type", ""), "Warning");
+  EXPECT_EQ(event["involvedObject"].value("uid", ""), uid);
   EXPECT_NE(event.value("message", "").find("SecurityPolicy no-shells rule shell-in-container"),
             std::string::npos)
       << event.dump();
