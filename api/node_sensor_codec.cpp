@@ -14,9 +14,12 @@ json to_json(const NodeSensorStatus& status) {
               {"eventsDropped", status.eventsDropped},
               {"alerts", status.alerts},
               {"killed", status.killed},
+              {"heartbeatIntervalSeconds", status.heartbeatIntervalSeconds},
               {"conditions", to_json(status.conditions)}};
   set_if_not_empty(out, "kernel", status.kernel);
   set_if_not_empty(out, "rulesetHash", status.rulesetHash);
+  set_if_not_empty(out, "failedRulesetHash", status.failedRulesetHash);
+  set_if_not_empty(out, "rulesetError", status.rulesetError);
   set_if_not_empty(out, "lastError", status.lastError);
   set_if_not_empty(out, "lastHeartbeatTime", status.lastHeartbeatTime);
   return out;
@@ -59,6 +62,9 @@ Decoded<NodeSensor> decode_node_sensor(const json& object) {
     st.read("btf", status.btf);
     st.read("programsAttached", status.programsAttached);
     st.read("rulesetHash", status.rulesetHash);
+    st.read("failedRulesetHash", status.failedRulesetHash);
+    st.read("rulesetError", status.rulesetError);
+    st.read("heartbeatIntervalSeconds", status.heartbeatIntervalSeconds);
     st.read("eventsSeen", status.eventsSeen);
     st.read("eventsDropped", status.eventsDropped);
     st.read("alerts", status.alerts);

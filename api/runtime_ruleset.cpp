@@ -29,11 +29,10 @@ std::string sha256_hex(const std::string& text) {
 SecurityPolicy reduce(const SecurityPolicy& policy) {
   SecurityPolicy out;
   out.metadata.name = policy.metadata.name;
-  out.metadata.generation = policy.metadata.generation;
-  out.spec.mode = policy.spec.mode;
   out.spec.match = policy.spec.match;
   out.spec.exclude = policy.spec.exclude;
-  out.spec.runtime = policy.spec.runtime;
+  // Responses are the controller's: editing them must not make every sensor reload.
+  out.spec.runtime.rules = policy.spec.runtime.rules;
   return out;
 }
 

@@ -5,8 +5,9 @@
 // 1 MiB object limit (a rule is about 100 bytes).
 //
 // ruleset.json holds the policies that have runtime rules, as SecurityPolicy objects reduced
-// to what sensors need (name, generation, match, exclude, runtime), in name order, so the
-// sensor decodes them with the same codec as policy files in standalone mode.
+// to what sensors need (name, match, exclude, runtime rules), in name order, so the sensor
+// decodes them with the same codec as policy files in standalone mode. Nothing else is kept:
+// edits sensors do not act on (generation, mode, admission rules, responses) keep the hash.
 
 #include <nlohmann/json.hpp>
 #include <string>

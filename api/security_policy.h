@@ -101,15 +101,33 @@ struct NotifySpec {
   std::string headersSecret;  // optional Secret in Castellan's namespace holding HTTP headers
 };
 
+// DeletePod refuses to delete a pod owned by a ReplicaSet or StatefulSet when fewer than
+// minHealthyReplicas of the owner's pods would stay ready.
+struct DeletePodSpec {
+  std::optional<int64_t> minHealthyReplicas;
+};
+
+enum class TaintEffect { NoSchedule, PreferNoSchedule, NoExecute };
+
+struct TaintNodeSpec {
+  TaintEffect effect = TaintEffect::NoSchedule;
+};
+
 struct ResponseSpec {
   std::vector<std::string> rules;  // names of runtime rules of this policy
   std::vector<ResponseAction> actions;
-  std::optional<NotifySpec> notify;  // required when actions contain Notify
+  std::optional<NotifySpec> notify;        // required when actions contain Notify
+  std::optional<DeletePodSpec> deletePod;  // only with DeletePod
+  std::optional<TaintNodeSpec> taintNode;  // only with TaintNode
 };
+
+inline constexpr int64_t kDefaultMaxActionsPerMinute = 10;
 
 struct RuntimeSpec {
   std::vector<RuntimeRule> rules;
   std::vector<ResponseSpec> responses;
+  // Response actions taken per minute for this policy; beyond it actions are skipped (counted).
+  int64_t maxActionsPerMinute = kDefaultMaxActionsPerMinute;
 };
 
 struct SecurityPolicySpec {
@@ -158,15 +176,43 @@ struct ActionRecord {
   std::string message;  // what was done, or why it failed
 };
 
+// What spec.runtime.responses did, since the policy was created.
+struct ResponseCounts {
+  int64_t taken = 0;           // actions that did what they say
+  int64_t failed = 0;          // actions that were tried and failed (Notify included)
+  int64_t skipped = 0;         // actions not tried: the policy's maxActionsPerMinute was reached
+  int64_t notifyFailures = 0;  // Notify deliveries that failed after every retry
+};
+
+// An image digest QuarantineImage took from a compromised pod; admission denies new pods
+// that use it, whatever the policy's mode, until it is released.
+struct QuarantinedDigest {
+  std::string digest;  // "sha256:<64 hex>"
+  std::string image;   // the image reference the pod ran
+  std::string rule;    // the runtime rule whose alert caused it
+  std::string namespace_;
+  std::string pod;
+  std::string node;
+  std::string time;   // RFC 3339: when it was quarantined
+  std::string alert;  // the alert's message
+
+  bool operator==(const QuarantinedDigest&) const = default;
+};
+
 struct SecurityPolicyStatus {
   int64_t observedGeneration = 0;
   std::vector<Condition> conditions;
   AdmissionCounts admission;
   RuntimeCounts runtime;
+  ResponseCounts responses;
   std::vector<Violation> recentViolations;  // newest first, at most 10
-  std::vector<std::string> quarantinedDigests;
+  std::vector<QuarantinedDigest> quarantinedDigests;
   std::vector<ActionRecord> recentActions;  // newest first, at most 10
 };
+
+// kubectl annotate securitypolicy NAME castellan.io/release-digests=sha256:...[,sha256:...]
+// releases quarantined digests (the leader removes them from status, then the annotation).
+inline constexpr const char* kReleaseDigestsAnnotation = "castellan.io/release-digests";
 
 struct SecurityPolicy {
   ObjectMeta metadata;
@@ -179,5 +225,6 @@ const char* to_string(FailurePolicy policy);
 const char* to_string(PodSecurityLevel level);
 const char* to_string(RuntimeAction action);
 const char* to_string(ResponseAction action);
+const char* to_string(TaintEffect effect);
 
 }  // namespace castellan::api

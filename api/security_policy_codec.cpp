@@ -147,6 +147,19 @@ ResponseSpec decode_response(const json& value, const std::string& path, FieldEr
     n.read("headersSecret", response.notify->headersSecret);
     n.report_unknown_fields();
   }
+  if (const auto* v = r.object("deletePod")) {
+    JsonReader d(*v, child_path(path, "deletePod"), errors);
+    response.deletePod.emplace();
+    int64_t min_healthy = 0;
+    if (d.read("minHealthyReplicas", min_healthy)) response.deletePod->minHealthyReplicas = min_healthy;
+    d.report_unknown_fields();
+  }
+  if (const auto* v = r.object("taintNode")) {
+    JsonReader t(*v, child_path(path, "taintNode"), errors);
+    response.taintNode.emplace();
+    read_enum(t, "effect", taint_effect_values(), response.taintNode->effect);
+    t.report_unknown_fields();
+  }
   r.report_unknown_fields();
   return response;
 }
@@ -166,6 +179,7 @@ RuntimeSpec decode_runtime(const json& value, const std::string& path, FieldErro
           decode_response((*responses)[i], index_path(child_path(path, "responses"), i), errors));
     }
   }
+  r.read("maxActionsPerMinute", runtime.maxActionsPerMinute);
   r.report_unknown_fields();
   return runtime;
 }
@@ -268,11 +282,18 @@ json to_json(const RuntimeSpec& runtime) {
       if (!response.notify->headersSecret.empty())
         r["notify"]["headersSecret"] = response.notify->headersSecret;
     }
+    if (response.deletePod) {
+      r["deletePod"] = json::object();
+      if (response.deletePod->minHealthyReplicas)
+        r["deletePod"]["minHealthyReplicas"] = *response.deletePod->minHealthyReplicas;
+    }
+    if (response.taintNode) r["taintNode"] = {{"effect", to_string(response.taintNode->effect)}};
     responses.push_back(std::move(r));
   }
   json out = json::object();
   if (!rules.empty()) out["rules"] = std::move(rules);
   if (!responses.empty()) out["responses"] = std::move(responses);
+  if (!out.empty()) out["maxActionsPerMinute"] = runtime.maxActionsPerMinute;
   return out;
 }
 
@@ -299,6 +320,10 @@ const std::vector<std::string>& response_action_values() {
                                              "QuarantineImage", "Notify"};
   return v;
 }
+const std::vector<std::string>& taint_effect_values() {
+  static const std::vector<std::string> v = {"NoSchedule", "PreferNoSchedule", "NoExecute"};
+  return v;
+}
 const std::vector<std::string>& selector_operator_values() {
   static const std::vector<std::string> v = {"In", "NotIn", "Exists", "DoesNotExist"};
   return v;
@@ -317,6 +342,9 @@ std::optional<RuntimeAction> parse_runtime_action(std::string_view s) {
 }
 std::optional<ResponseAction> parse_response_action(std::string_view s) {
   return parse_enum<ResponseAction>(s, response_action_values());
+}
+std::optional<TaintEffect> parse_taint_effect(std::string_view s) {
+  return parse_enum<TaintEffect>(s, taint_effect_values());
 }
 
 Decoded<SecurityPolicy> decode_security_policy(const json& object) {

@@ -6,7 +6,8 @@
 //
 // Defaults (as the CRD schema declares them): spec.mode Audit, spec.failurePolicy Fail,
 // spec.exclude.namespaces [kube-system] when spec.exclude.namespaces is absent (an explicit
-// empty list excludes nothing), runtime rule action Alert.
+// empty list excludes nothing), runtime rule action Alert, spec.runtime.maxActionsPerMinute 10,
+// taintNode.effect NoSchedule.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -55,6 +56,7 @@ const std::vector<std::string>& failure_policy_values();      // Fail, Ignore
 const std::vector<std::string>& pod_security_level_values();  // privileged, baseline, restricted
 const std::vector<std::string>& runtime_action_values();      // Alert, Kill
 const std::vector<std::string>& response_action_values();     // DeletePod ... Notify
+const std::vector<std::string>& taint_effect_values();  // NoSchedule, PreferNoSchedule, NoExecute
 const std::vector<std::string>& selector_operator_values();   // In, NotIn, Exists, DoesNotExist
 
 std::optional<Mode> parse_mode(std::string_view s);
@@ -62,5 +64,6 @@ std::optional<FailurePolicy> parse_failure_policy(std::string_view s);
 std::optional<PodSecurityLevel> parse_pod_security_level(std::string_view s);
 std::optional<RuntimeAction> parse_runtime_action(std::string_view s);
 std::optional<ResponseAction> parse_response_action(std::string_view s);
+std::optional<TaintEffect> parse_taint_effect(std::string_view s);
 
 }  // namespace castellan::api

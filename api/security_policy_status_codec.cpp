@@ -32,6 +32,18 @@ json to_json(const SecurityPolicyStatus& status) {
     set_if_not_empty(record, "message", a.message);
     actions.push_back(std::move(record));
   }
+  json quarantined = json::array();
+  for (const auto& q : status.quarantinedDigests) {
+    json record = {{"digest", q.digest}};
+    set_if_not_empty(record, "image", q.image);
+    set_if_not_empty(record, "rule", q.rule);
+    set_if_not_empty(record, "namespace", q.namespace_);
+    set_if_not_empty(record, "pod", q.pod);
+    set_if_not_empty(record, "node", q.node);
+    set_if_not_empty(record, "time", q.time);
+    set_if_not_empty(record, "alert", q.alert);
+    quarantined.push_back(std::move(record));
+  }
   return {{"observedGeneration", status.observedGeneration},
           {"conditions", to_json(status.conditions)},
           {"admission",
@@ -42,8 +54,13 @@ json to_json(const SecurityPolicyStatus& status) {
            {{"alerts", status.runtime.alerts},
             {"killed", status.runtime.killed},
             {"nodesInSync", status.runtime.nodesInSync}}},
+          {"responses",
+           {{"taken", status.responses.taken},
+            {"failed", status.responses.failed},
+            {"skipped", status.responses.skipped},
+            {"notifyFailures", status.responses.notifyFailures}}},
           {"recentViolations", std::move(violations)},
-          {"quarantinedDigests", status.quarantinedDigests},
+          {"quarantinedDigests", std::move(quarantined)},
           {"recentActions", std::move(actions)}};
 }
 
@@ -83,7 +100,28 @@ SecurityPolicyStatus decode_security_policy_status(const json& value, const std:
       status.recentViolations.push_back(std::move(v));
     }
   }
-  r.read("quarantinedDigests", status.quarantinedDigests);
+  if (const auto* v = r.object("responses")) {
+    JsonReader a(*v, path + ".responses", errors);
+    a.read("taken", status.responses.taken);
+    a.read("failed", status.responses.failed);
+    a.read("skipped", status.responses.skipped);
+    a.read("notifyFailures", status.responses.notifyFailures);
+  }
+  if (const auto* list = r.array("quarantinedDigests")) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      JsonReader e((*list)[i], index_path(path + ".quarantinedDigests", i), errors);
+      QuarantinedDigest q;
+      e.read("digest", q.digest);
+      e.read("image", q.image);
+      e.read("rule", q.rule);
+      e.read("namespace", q.namespace_);
+      e.read("pod", q.pod);
+      e.read("node", q.node);
+      e.read("time", q.time);
+      e.read("alert", q.alert);
+      status.quarantinedDigests.push_back(std::move(q));
+    }
+  }
   if (const auto* list = r.array("recentActions")) {
     for (size_t i = 0; i < list->size(); ++i) {
       JsonReader e((*list)[i], index_path(path + ".recentActions", i), errors);

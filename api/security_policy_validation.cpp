@@ -134,6 +134,8 @@ void validate_rule(const RuntimeRule& rule, const std::string& p, FieldErrors& e
   }
 }
 
+constexpr int64_t kMaxActionsPerMinute = 1000;
+
 void validate_runtime(const RuntimeSpec& runtime, FieldErrors& errors) {
   std::set<std::string> names;
   for (size_t i = 0; i < runtime.rules.size(); ++i) {
@@ -143,6 +145,11 @@ void validate_runtime(const RuntimeSpec& runtime, FieldErrors& errors) {
     if (!rule.name.empty() && !names.insert(rule.name).second) {
       errors.push_back({p + ".name", "duplicate rule name " + quoted(rule.name)});
     }
+  }
+  if (runtime.maxActionsPerMinute < 1 || runtime.maxActionsPerMinute > kMaxActionsPerMinute) {
+    errors.push_back({"spec.runtime.maxActionsPerMinute",
+                      "must be from 1 to " + std::to_string(kMaxActionsPerMinute) + ", got " +
+                          std::to_string(runtime.maxActionsPerMinute)});
   }
   for (size_t i = 0; i < runtime.responses.size(); ++i) {
     const auto& response = runtime.responses[i];
@@ -156,8 +163,10 @@ void validate_runtime(const RuntimeSpec& runtime, FieldErrors& errors) {
     }
     if (response.actions.empty()) errors.push_back({p + ".actions", "must not be empty"});
     // Duplicate actions are reported by the decoder, which knows their original positions.
-    bool notify = std::find(response.actions.begin(), response.actions.end(),
-                            ResponseAction::Notify) != response.actions.end();
+    auto has = [&](ResponseAction a) {
+      return std::find(response.actions.begin(), response.actions.end(), a) != response.actions.end();
+    };
+    bool notify = has(ResponseAction::Notify);
     if (notify && (!response.notify || response.notify->url.empty())) {
       errors.push_back({p + ".notify.url", "is required when actions include Notify"});
     } else if (notify && !is_http_url(response.notify->url)) {
@@ -165,6 +174,16 @@ void validate_runtime(const RuntimeSpec& runtime, FieldErrors& errors) {
           {p + ".notify.url", quoted(response.notify->url) + " is not an http:// or https:// URL"});
     } else if (!notify && response.notify) {
       errors.push_back({p + ".notify", "is set but actions do not include Notify"});
+    }
+    if (response.deletePod && !has(ResponseAction::DeletePod)) {
+      errors.push_back({p + ".deletePod", "is set but actions do not include DeletePod"});
+    }
+    if (response.deletePod && response.deletePod->minHealthyReplicas &&
+        *response.deletePod->minHealthyReplicas < 0) {
+      errors.push_back({p + ".deletePod.minHealthyReplicas", "must not be negative"});
+    }
+    if (response.taintNode && !has(ResponseAction::TaintNode)) {
+      errors.push_back({p + ".taintNode", "is set but actions do not include TaintNode"});
     }
     if (response.notify && !response.notify->headersSecret.empty() &&
         !is_dns1123_subdomain(response.notify->headersSecret)) {

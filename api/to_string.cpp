@@ -50,4 +50,16 @@ const char* to_string(ResponseAction action) {
   return "Notify";
 }
 
+const char* to_string(TaintEffect effect) {
+  switch (effect) {
+    case TaintEffect::NoSchedule:
+      return "NoSchedule";
+    case TaintEffect::PreferNoSchedule:
+      return "PreferNoSchedule";
+    case TaintEffect::NoExecute:
+      return "NoExecute";
+  }
+  return "NoSchedule";
+}
+
 }  // namespace castellan::api

@@ -166,8 +166,11 @@ const json kFullPolicy = json::parse(R"({
     "runtime": {"rules": [{"name": "a", "exec": {"names": ["sh"]}, "action": "Kill"},
                           {"name": "b", "fileWrite": {"pathPrefixes": ["/etc"]}},
                           {"name": "c", "connect": {"exceptCIDRs": ["10.0.0.0/8"], "exceptPorts": [53]}}],
-                "responses": [{"rules": ["a"], "actions": ["Notify"],
-                               "notify": {"url": "https://h.example.com", "headersSecret": "hdr"}}]}}})");
+                "maxActionsPerMinute": 5,
+                "responses": [{"rules": ["a"], "actions": ["Notify", "DeletePod", "TaintNode"],
+                               "notify": {"url": "https://h.example.com", "headersSecret": "hdr"},
+                               "deletePod": {"minHealthyReplicas": 1},
+                               "taintNode": {"effect": "NoExecute"}}]}}})");
 
 class CrdSchema : public ::testing::Test {
  protected:
@@ -218,6 +221,7 @@ TEST_F(CrdSchema, EnumsMatchTheParser) {
   EXPECT_EQ(enum_of(root, "spec.runtime.rules[].action"), runtime_action_values());
   EXPECT_EQ(enum_of(root, "spec.runtime.responses[].actions[]"), response_action_values());
   EXPECT_EQ(enum_of(root, "status.recentActions[].action"), response_action_values());
+  EXPECT_EQ(enum_of(root, "spec.runtime.responses[].taintNode.effect"), taint_effect_values());
   for (const char* filter : {"match", "exclude"}) {
     for (const char* selector : {"namespaceSelector", "podSelector"}) {
       EXPECT_EQ(enum_of(root, std::string("spec.") + filter + "." + selector +
@@ -243,6 +247,15 @@ TEST_F(CrdSchema, DefaultsMatchTheDecoder) {
             spec["exclude"]["namespaces"]);
   EXPECT_EQ((*schema_at(root, "spec.runtime.rules[].action"))["default"],
             spec["runtime"]["rules"][0]["action"]);
+  EXPECT_EQ((*schema_at(root, "spec.runtime.maxActionsPerMinute"))["default"],
+            spec["runtime"]["maxActionsPerMinute"]);
+  auto with_taint = decode_security_policy(json::parse(R"({"apiVersion": "castellan.io/v1alpha1",
+      "kind": "SecurityPolicy", "metadata": {"name": "d"},
+      "spec": {"runtime": {"rules": [{"name": "r", "exec": {"names": ["sh"]}}],
+               "responses": [{"rules": ["r"], "actions": ["TaintNode"], "taintNode": {}}]}}})"));
+  ASSERT_TRUE(with_taint.ok()) << join(with_taint.errors);
+  EXPECT_EQ((*schema_at(root, "spec.runtime.responses[].taintNode.effect"))["default"],
+            to_json(with_taint.value.spec)["runtime"]["responses"][0]["taintNode"]["effect"]);
 }
 
 // Verifies the decoder knows every field the schema declares.
@@ -273,20 +286,22 @@ TEST_F(CrdSchema, SchemaCoversEverythingTheCodecWrites) {
   status.conditions.push_back({"Ready", "True", "Compiled", "ok", "2026-01-01T00:00:00Z", 1});
   status.recentViolations.push_back({"t", "Pod", "ns", "web", "images.requireDigest", "m"});
   status.recentActions.push_back({"t", "Notify", "r", "ns", "pod", "node", "img", true, "m"});
-  status.quarantinedDigests.push_back("sha256:" + std::string(64, '0'));
+  status.quarantinedDigests.push_back(
+      {"sha256:" + std::string(64, '0'), "img@sha256:0", "r", "ns", "pod", "node", "t", "alert"});
   check_covered(to_json(status), schema_of(policy_crd_)["properties"]["status"], "status", missing);
 
-  NodeSensorStatus sensor{"6.18",
-                          true,
-                          {"exec"},
-                          "hash",
-                          1,
-                          2,
-                          3,
-                          4,
-                          "err",
-                          "t",
-                          {{"Ready", "True", "Attached", "ok", "t", 1}}};
+  NodeSensorStatus sensor;
+  sensor.kernel = "6.18";
+  sensor.btf = true;
+  sensor.programsAttached = {"exec"};
+  sensor.rulesetHash = "hash";
+  sensor.failedRulesetHash = "newer";
+  sensor.rulesetError = "verifier";
+  sensor.eventsSeen = 1;
+  sensor.lastError = "err";
+  sensor.lastHeartbeatTime = "t";
+  sensor.heartbeatIntervalSeconds = 10;
+  sensor.conditions = {{"Ready", "True", "Attached", "ok", "t", 1}};
   check_covered(to_json(sensor), schema_of(sensor_crd_)["properties"]["status"], "status", missing);
   EXPECT_THAT(missing, ::testing::IsEmpty());
 }
@@ -299,9 +314,9 @@ TEST_F(CrdSchema, PrinterColumnsPointAtDeclaredFields) {
     return out;
   };
   EXPECT_THAT(names(policy_crd_),
-              ::testing::ElementsAre("Mode", "Ready", "Denied", "Alerts", "Age"));
+              ::testing::ElementsAre("Mode", "Ready", "Denied", "Alerts", "Sensors", "Age"));
   EXPECT_THAT(names(sensor_crd_),
-              ::testing::ElementsAre("Kernel", "Ruleset", "Alerts", "Drops", "Age"));
+              ::testing::ElementsAre("Kernel", "Ready", "Ruleset", "Alerts", "Drops", "Age"));
   for (const json* crd : {&policy_crd_, &sensor_crd_}) {
     for (const auto& column : version_of(*crd)["additionalPrinterColumns"]) {
       std::string path = column["jsonPath"];

@@ -37,7 +37,13 @@ TEST(RuntimeRulesetTest, HashFollowsRuntimeContentOnly) {
   auto base = build_runtime_ruleset({policy("a", true)});
   auto admission_edit = policy("a", true);
   admission_edit.spec.images.requireDigest = false;
+  admission_edit.spec.mode = Mode::Enforce;
+  admission_edit.metadata.generation = 3;
   EXPECT_EQ(build_runtime_ruleset({admission_edit}).hash, base.hash);
+  auto response_edit = policy("a", true);
+  response_edit.spec.runtime.responses.push_back({{"shell"}, {ResponseAction::DeletePod}, {}, {}, {}});
+  response_edit.spec.runtime.maxActionsPerMinute = 3;
+  EXPECT_EQ(build_runtime_ruleset({response_edit}).hash, base.hash);
   auto runtime_edit = policy("a", true);
   runtime_edit.spec.runtime.rules[0].action = RuntimeAction::Alert;
   EXPECT_NE(build_runtime_ruleset({runtime_edit}).hash, base.hash);

@@ -213,6 +213,40 @@ TEST(SecurityPolicyCodec, ValidatesResponses) {
   EXPECT_EQ(m.size(), 7u) << join(decoded.errors);
 }
 
+// Verifies the options of DeletePod and TaintNode and the action rate limit are checked.
+TEST(SecurityPolicyCodec, ValidatesResponseOptions) {
+  auto decoded = decode_security_policy(policy_with_spec(json::parse(R"({"runtime": {
+    "rules": [{"name": "shell", "exec": {"names": ["sh"]}}],
+    "maxActionsPerMinute": 0,
+    "responses": [
+      {"rules": ["shell"], "actions": ["IsolatePod"], "deletePod": {"minHealthyReplicas": 1},
+       "taintNode": {"effect": "NoExecute"}},
+      {"rules": ["shell"], "actions": ["DeletePod", "TaintNode"],
+       "deletePod": {"minHealthyReplicas": -1}, "taintNode": {"effect": "Evict"}}
+    ]}})")));
+  auto m = messages(decoded.errors);
+  EXPECT_THAT(m, Contains("spec.runtime.maxActionsPerMinute: must be from 1 to 1000, got 0"));
+  EXPECT_THAT(m, Contains("spec.runtime.responses[0].deletePod: is set but actions do not include "
+                          "DeletePod"));
+  EXPECT_THAT(m, Contains("spec.runtime.responses[0].taintNode: is set but actions do not include "
+                          "TaintNode"));
+  EXPECT_THAT(m, Contains("spec.runtime.responses[1].deletePod.minHealthyReplicas: must not be "
+                          "negative"));
+  EXPECT_THAT(m, Contains(HasSubstr("spec.runtime.responses[1].taintNode.effect: \"Evict\" is not "
+                                    "one of NoSchedule")));
+  EXPECT_EQ(m.size(), 5u) << join(decoded.errors);
+
+  auto good = decode_security_policy(policy_with_spec(json::parse(R"({"runtime": {
+    "rules": [{"name": "shell", "exec": {"names": ["sh"]}}],
+    "responses": [{"rules": ["shell"], "actions": ["DeletePod", "TaintNode"],
+                   "deletePod": {"minHealthyReplicas": 2}, "taintNode": {}}]}})")));
+  ASSERT_TRUE(good.ok()) << join(good.errors);
+  const auto& runtime = good.value.spec.runtime;
+  EXPECT_EQ(runtime.maxActionsPerMinute, kDefaultMaxActionsPerMinute);
+  EXPECT_EQ(runtime.responses[0].deletePod->minHealthyReplicas, 2);
+  EXPECT_EQ(runtime.responses[0].taintNode->effect, TaintEffect::NoSchedule);
+}
+
 // Verifies that the envelope is checked: apiVersion, kind, name, non-object input.
 TEST(SecurityPolicyCodec, ChecksTheEnvelope) {
   json object = {{"apiVersion", "castellan.io/v1"},
@@ -263,7 +297,9 @@ TEST(SecurityPolicyCodec, SerializesStatus) {
   status.runtime.nodesInSync = "2/3";
   status.recentViolations.push_back(
       {"2026-01-01T00:00:00Z", "Pod", "prod", "web", "images.requireDigest", "pin it"});
-  status.quarantinedDigests.push_back("sha256:" + std::string(64, 'a'));
+  status.quarantinedDigests.push_back({"sha256:" + std::string(64, 'a'), "app@sha256:a", "shell",
+                                       "prod", "web", "node-1", "2026-01-01T00:00:01Z", "exec of sh"});
+  status.responses = {4, 1, 7, 1};
   status.recentActions.push_back(
       {"2026-01-01T00:00:01Z", "DeletePod", "shell", "prod", "web", "node-1", "", true, "deleted"});
   json j = to_json(status);
@@ -275,6 +311,8 @@ TEST(SecurityPolicyCodec, SerializesStatus) {
   EXPECT_EQ(j["recentViolations"][0]["namespace"], "prod");
   EXPECT_EQ(j["recentActions"][0]["node"], "node-1");
   EXPECT_EQ(j["quarantinedDigests"].size(), 1u);
+  EXPECT_EQ(j["quarantinedDigests"][0]["alert"], "exec of sh");
+  EXPECT_EQ(j["responses"]["skipped"], 7);
 
   FieldErrors errors;
   auto back = decode_security_policy_status(j, "status", errors);
@@ -293,6 +331,10 @@ TEST(SecurityPolicyCodec, EnumParsersMatchTheirValueLists) {
   for (const auto& v : response_action_values()) {
     EXPECT_STREQ(to_string(*parse_response_action(v)), v.c_str());
   }
+  for (const auto& v : taint_effect_values()) {
+    EXPECT_STREQ(to_string(*parse_taint_effect(v)), v.c_str());
+  }
+  EXPECT_FALSE(parse_taint_effect("noschedule"));
 }
 
 }  // namespace

@@ -79,7 +79,7 @@ TEST(PolicySetTest, QuarantinedDigestsFollowStatus) {
   PolicySet set;
   auto p = policy("p", 1, "Enforce");
   set.upsert(p);
-  p["status"] = {{"quarantinedDigests", {"sha256:" + std::string(64, 'a')}}};
+  p["status"] = {{"quarantinedDigests", {{{"digest", "sha256:" + std::string(64, 'a')}}}}};
   EXPECT_TRUE(set.upsert(p));
   EXPECT_EQ(set.in_force()[0].status.quarantinedDigests.size(), 1u);
 }
