@@ -1,6 +1,6 @@
 #include "controller/policy_status.h"
 
-#include "controller/conditions.h"
+#include "api/conditions.h"
 
 namespace castellan::controller {
 namespace {
@@ -23,7 +23,7 @@ bool update_policy_conditions(api::SecurityPolicy& policy, const PolicyObservati
   bool changed = status.observedGeneration != generation;
   status.observedGeneration = generation;
   auto set = [&](const char* type, bool ok, const std::string& reason, const std::string& message) {
-    changed |= set_condition(status.conditions,
+    changed |= api::set_condition(status.conditions,
                              {type, ok ? "True" : "False", reason, message, "", generation}, now);
   };
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "controller/conditions.h"
+#include "api/conditions.h"
 
 namespace castellan::controller {
 namespace {
@@ -20,11 +20,11 @@ TEST(PolicyStatusTest, ValidConfiguredPolicyIsReady) {
   auto p = policy(3);
   EXPECT_TRUE(update_policy_conditions(p, {{}, 3, true, std::nullopt}, "t1"));
   EXPECT_EQ(p.status.observedGeneration, 3);
-  EXPECT_TRUE(is_condition_true(p.status.conditions, "Ready"));
-  EXPECT_TRUE(is_condition_true(p.status.conditions, "WebhookConfigured"));
-  EXPECT_FALSE(is_condition_true(p.status.conditions, "Degraded"));
+  EXPECT_TRUE(api::is_condition_true(p.status.conditions, "Ready"));
+  EXPECT_TRUE(api::is_condition_true(p.status.conditions, "WebhookConfigured"));
+  EXPECT_FALSE(api::is_condition_true(p.status.conditions, "Degraded"));
   for (const auto& c : p.status.conditions) EXPECT_EQ(c.observedGeneration, 3) << c.type;
-  EXPECT_NE(find_condition(p.status.conditions, "Ready")->message.find("Enforce"),
+  EXPECT_NE(api::find_condition(p.status.conditions, "Ready")->message.find("Enforce"),
             std::string::npos);
 }
 
@@ -32,8 +32,8 @@ TEST(PolicyStatusTest, ValidConfiguredPolicyIsReady) {
 TEST(PolicyStatusTest, NotReadyUntilWebhookServesGeneration) {
   auto p = policy(4);
   update_policy_conditions(p, {{}, 3, true, std::nullopt}, "t1");
-  EXPECT_FALSE(is_condition_true(p.status.conditions, "Ready"));
-  EXPECT_EQ(find_condition(p.status.conditions, "WebhookConfigured")->reason, "Pending");
+  EXPECT_FALSE(api::is_condition_true(p.status.conditions, "Ready"));
+  EXPECT_EQ(api::find_condition(p.status.conditions, "WebhookConfigured")->reason, "Pending");
 }
 
 // Verifies that an invalid spec reports its field errors and the generation still enforced.
@@ -41,12 +41,12 @@ TEST(PolicyStatusTest, InvalidSpecIsReportedWithFieldPaths) {
   auto p = policy(5);
   update_policy_conditions(
       p, {{"spec.mode: \"Block\" is not one of Enforce, Audit, Warn"}, 4, true, 4}, "t1");
-  const auto* ready = find_condition(p.status.conditions, "Ready");
+  const auto* ready = api::find_condition(p.status.conditions, "Ready");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, "False");
   EXPECT_EQ(ready->reason, "InvalidSpec");
   EXPECT_NE(ready->message.find("spec.mode"), std::string::npos);
-  const auto* degraded = find_condition(p.status.conditions, "Degraded");
+  const auto* degraded = api::find_condition(p.status.conditions, "Degraded");
   EXPECT_EQ(degraded->status, "True");
   EXPECT_NE(degraded->message.find("generation 4 is still enforced"), std::string::npos);
 }
@@ -62,8 +62,8 @@ TEST(PolicyStatusTest, IdempotentWhenNothingChanged) {
 TEST(PolicyStatusTest, RuntimeOnlyPolicyIsReadyWithoutWebhook) {
   auto p = policy(1);
   update_policy_conditions(p, {{}, std::nullopt, false, std::nullopt}, "t1");
-  EXPECT_TRUE(is_condition_true(p.status.conditions, "Ready"));
-  EXPECT_EQ(find_condition(p.status.conditions, "WebhookConfigured")->reason, "NotNeeded");
+  EXPECT_TRUE(api::is_condition_true(p.status.conditions, "Ready"));
+  EXPECT_EQ(api::find_condition(p.status.conditions, "WebhookConfigured")->reason, "NotNeeded");
 }
 
 }  // namespace

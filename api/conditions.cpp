@@ -1,13 +1,13 @@
-#include "controller/conditions.h"
+#include "api/conditions.h"
 
 #include <algorithm>
 
-namespace castellan::controller {
+namespace castellan::api {
 
-bool set_condition(std::vector<api::Condition>& conditions, api::Condition condition,
+bool set_condition(std::vector<Condition>& conditions, Condition condition,
                    const std::string& now) {
   auto it = std::find_if(conditions.begin(), conditions.end(),
-                         [&](const api::Condition& c) { return c.type == condition.type; });
+                         [&](const Condition& c) { return c.type == condition.type; });
   if (it == conditions.end()) {
     condition.lastTransitionTime = now;
     conditions.push_back(std::move(condition));
@@ -21,7 +21,7 @@ bool set_condition(std::vector<api::Condition>& conditions, api::Condition condi
   return changed;
 }
 
-const api::Condition* find_condition(const std::vector<api::Condition>& conditions,
+const Condition* find_condition(const std::vector<Condition>& conditions,
                                      const std::string& type) {
   for (const auto& c : conditions) {
     if (c.type == type) return &c;
@@ -29,9 +29,9 @@ const api::Condition* find_condition(const std::vector<api::Condition>& conditio
   return nullptr;
 }
 
-bool is_condition_true(const std::vector<api::Condition>& conditions, const std::string& type) {
+bool is_condition_true(const std::vector<Condition>& conditions, const std::string& type) {
   const auto* c = find_condition(conditions, type);
   return c != nullptr && c->status == "True";
 }
 
-}  // namespace castellan::controller
+}  // namespace castellan::api

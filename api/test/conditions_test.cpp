@@ -1,17 +1,17 @@
-#include "controller/conditions.h"
+#include "api/conditions.h"
 
 #include <gtest/gtest.h>
 
-namespace castellan::controller {
+namespace castellan::api {
 namespace {
 
-api::Condition ready(const std::string& status, const std::string& reason, int64_t generation) {
+Condition ready(const std::string& status, const std::string& reason, int64_t generation) {
   return {"Ready", status, reason, "", "", generation};
 }
 
 // Verifies that lastTransitionTime is kept while the status stays the same.
 TEST(ConditionsTest, KeepsTransitionTimeWhenStatusUnchanged) {
-  std::vector<api::Condition> conditions;
+  std::vector<Condition> conditions;
   EXPECT_TRUE(set_condition(conditions, ready("True", "Compiled", 1), "t1"));
   EXPECT_TRUE(set_condition(conditions, ready("True", "Compiled", 2), "t2"));
   ASSERT_EQ(conditions.size(), 1u);
@@ -21,7 +21,7 @@ TEST(ConditionsTest, KeepsTransitionTimeWhenStatusUnchanged) {
 
 // Verifies that a status change moves lastTransitionTime and reports a change.
 TEST(ConditionsTest, MovesTransitionTimeOnStatusChange) {
-  std::vector<api::Condition> conditions;
+  std::vector<Condition> conditions;
   set_condition(conditions, ready("True", "Compiled", 1), "t1");
   EXPECT_TRUE(set_condition(conditions, ready("False", "InvalidSpec", 1), "t2"));
   EXPECT_EQ(conditions[0].lastTransitionTime, "t2");
@@ -30,7 +30,7 @@ TEST(ConditionsTest, MovesTransitionTimeOnStatusChange) {
 
 // Verifies that setting an identical condition reports no change, so no status write follows.
 TEST(ConditionsTest, ReportsNoChangeForIdenticalCondition) {
-  std::vector<api::Condition> conditions;
+  std::vector<Condition> conditions;
   set_condition(conditions, ready("True", "Compiled", 1), "t1");
   EXPECT_FALSE(set_condition(conditions, ready("True", "Compiled", 1), "t2"));
   EXPECT_TRUE(is_condition_true(conditions, "Ready"));
@@ -38,4 +38,4 @@ TEST(ConditionsTest, ReportsNoChangeForIdenticalCondition) {
 }
 
 }  // namespace
-}  // namespace castellan::controller
+}  // namespace castellan::api
