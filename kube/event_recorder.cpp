@@ -1,5 +1,6 @@
 #include "kube/event_recorder.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -29,6 +30,25 @@ std::string object_id(const ObjectReference& o) {
 
 bool retryable(const Error& error) {
   return error.code == 0 || error.code == 429 || error.code >= 500;
+}
+
+std::string aggregation_key(const ObjectReference& object, const std::string& type,
+                            const std::string& reason, const std::string& message,
+                            const EventExtras& extras) {
+  std::string key = object_id(object) + "\x1e" + type + "\x1e" + reason + "\x1e" + message;
+  for (const auto& [name, value] : extras.annotations) key += "\x1e" + name + "\x1f" + value;
+  if (extras.related) key += "\x1d" + object_id(*extras.related);
+  return key;
+}
+
+nlohmann::json reference_json(const ObjectReference& o) {
+  nlohmann::json out = {{"kind", o.kind}, {"name", o.name}};
+  if (!o.api_version.empty()) out["apiVersion"] = o.api_version;
+  if (!o.namespace_.empty()) out["namespace"] = o.namespace_;
+  if (!o.uid.empty()) out["uid"] = o.uid;
+  if (!o.resource_version.empty()) out["resourceVersion"] = o.resource_version;
+  if (!o.field_path.empty()) out["fieldPath"] = o.field_path;
+  return out;
 }
 
 }  // namespace
@@ -78,30 +98,37 @@ bool EventRecorder::allow(const ObjectReference& object, TimePoint now) {
 }
 
 bool EventRecorder::event(const ObjectReference& object, const std::string& type,
-                          const std::string& reason, const std::string& message) {
+                          const std::string& reason, const std::string& message,
+                          const EventExtras& extras) {
   WallTime wall = clock_->wall_now();
+  std::string key = aggregation_key(object, type, reason, message, extras);
   std::lock_guard<std::mutex> lock(mu_);
   if (shutting_down_) {
     ++stats_.failed;
     return false;
   }
-  if (!allow(object, clock_->now())) {
-    ++stats_.dropped_rate_limited;
-    return false;
-  }
-  std::string key = object_id(object) + "\x1e" + type + "\x1e" + reason + "\x1e" + message;
   if (auto queued = queued_.find(key); queued != queued_.end()) {
     ++queued->second->repeats;
     queued->second->last = wall;
     ++stats_.accepted;
     return true;
   }
-  if (queue_.size() >= options_.queue_capacity) {
-    ++stats_.dropped_queue_full;
-    return false;
+  // A repeat raises the count of an Event that exists (or is being created): not a new event
+  // for the spam filter, and bounded by the written cache rather than the queue.
+  bool repeat = key == writing_ || written_.count(key) > 0;
+  if (!repeat) {
+    if (!allow(object, clock_->now())) {
+      ++stats_.dropped_rate_limited;
+      return false;
+    }
+    if (queue_.size() - queued_repeats_ >= options_.queue_capacity) {
+      ++stats_.dropped_queue_full;
+      return false;
+    }
   }
-  queue_.push_back(Pending{key, object, type, reason, message, wall, wall, 1});
+  queue_.push_back(Pending{key, object, type, reason, message, extras, wall, wall, 1, repeat});
   queued_[key] = std::prev(queue_.end());
+  if (repeat) ++queued_repeats_;
   ++stats_.accepted;
   cv_.notify_all();
   return true;
@@ -139,6 +166,8 @@ void EventRecorder::run() {
     Pending pending = std::move(queue_.front());
     queue_.pop_front();
     queued_.erase(pending.key);
+    if (pending.repeat) --queued_repeats_;
+    writing_ = pending.key;
 
     backoff_.reset();
     for (int attempt = 1;; ++attempt) {
@@ -163,68 +192,75 @@ void EventRecorder::run() {
         if (shutting_down_ && flush_deadline_ < deadline) deadline = flush_deadline_;
       }
     }
+    writing_.clear();
   }
 }
 
+// Runs on the writer thread, the only one that changes written_: it reads it unlocked.
 EventRecorder::Outcome EventRecorder::write(const Pending& pending) {
   auto cached = written_.find(pending.key);
   if (cached != written_.end()) {
-    Written& w = cached->second;
+    const Written& w = cached->second;
     nlohmann::json patch = {{"count", w.count + pending.repeats},
                             {"lastTimestamp", rfc3339(pending.last)},
                             {"message", pending.message}};
     auto patched = api_->patch(kEvents, w.namespace_, w.name, PatchType::Merge, patch.dump());
     if (patched.ok()) {
-      w.count += pending.repeats;
       std::lock_guard<std::mutex> lock(mu_);
+      cached->second.count += pending.repeats;
       ++stats_.aggregated;
       return Outcome::Done;
     }
     if (patched.error().code != 404) {
       return retryable(patched.error()) ? Outcome::Retry : Outcome::Failed;
     }
+    std::lock_guard<std::mutex> lock(mu_);
     written_.erase(cached);  // the Event expired (TTL): start a new one
   }
-  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                   clock_->wall_now().time_since_epoch()).count();
+  auto nanos = static_cast<unsigned long long>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_->wall_now().time_since_epoch())
+          .count());
+  // Distinct events of one object within a clock tick must not share a name (409).
+  nanos = std::max(nanos, last_name_nanos_ + 1);
+  last_name_nanos_ = nanos;
   char suffix[24];
-  std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(nanos));
+  std::snprintf(suffix, sizeof suffix, ".%llx", nanos);
   std::string name = pending.object.name + suffix;
   auto created = api_->create(kEvents, event_namespace(pending.object), new_event(pending, name));
   if (!created.ok()) {
     log::debug("Failed to create Event", {{"name", name}, {"error", created.error().message}});
     return retryable(created.error()) ? Outcome::Retry : Outcome::Failed;
   }
-  remember(pending.key, Written{event_namespace(pending.object), name, pending.repeats, pending.first});
   std::lock_guard<std::mutex> lock(mu_);
+  remember(pending.key,
+           Written{event_namespace(pending.object), name, pending.repeats, pending.first});
   ++stats_.created;
   return Outcome::Done;
 }
 
 nlohmann::json EventRecorder::new_event(const Pending& p, const std::string& name) const {
-  nlohmann::json involved = {{"kind", p.object.kind}, {"name", p.object.name}};
-  if (!p.object.api_version.empty()) involved["apiVersion"] = p.object.api_version;
-  if (!p.object.namespace_.empty()) involved["namespace"] = p.object.namespace_;
-  if (!p.object.uid.empty()) involved["uid"] = p.object.uid;
-  if (!p.object.resource_version.empty()) involved["resourceVersion"] = p.object.resource_version;
-  if (!p.object.field_path.empty()) involved["fieldPath"] = p.object.field_path;
   nlohmann::json source = {{"component", options_.component}};
   if (!options_.host.empty()) source["host"] = options_.host;
-  return {{"apiVersion", "v1"},
-          {"kind", "Event"},
-          {"metadata", {{"name", name}, {"namespace", event_namespace(p.object)}}},
-          {"involvedObject", involved},
-          {"type", p.type},
-          {"reason", p.reason},
-          {"message", p.message},
-          {"count", p.repeats},
-          {"firstTimestamp", rfc3339(p.first)},
-          {"lastTimestamp", rfc3339(p.last)},
-          {"source", source},
-          {"reportingComponent", options_.component},
-          {"reportingInstance", options_.host}};
+  nlohmann::json metadata = {{"name", name}, {"namespace", event_namespace(p.object)}};
+  if (!p.extras.annotations.empty()) metadata["annotations"] = p.extras.annotations;
+  nlohmann::json event = {{"apiVersion", "v1"},
+                          {"kind", "Event"},
+                          {"metadata", metadata},
+                          {"involvedObject", reference_json(p.object)},
+                          {"type", p.type},
+                          {"reason", p.reason},
+                          {"message", p.message},
+                          {"count", p.repeats},
+                          {"firstTimestamp", rfc3339(p.first)},
+                          {"lastTimestamp", rfc3339(p.last)},
+                          {"source", source},
+                          {"reportingComponent", options_.component},
+                          {"reportingInstance", options_.host}};
+  if (p.extras.related) event["related"] = reference_json(*p.extras.related);
+  return event;
 }
 
+// Called with mu_ held.
 void EventRecorder::remember(const std::string& key, Written written) {
   if (written_.emplace(key, std::move(written)).second) written_order_.push_back(key);
   while (written_order_.size() > options_.cache_size) {

@@ -1,20 +1,26 @@
 #pragma once
 // EventRecorder: writes core/v1 Events as client-go's record package does.
-//  - Repeats of one (object, type, reason, message) become one Event whose `count` and
-//    `lastTimestamp` rise (PATCH of the existing Event).
+//  - Repeats of one (object, type, reason, message, annotations, related) become one Event
+//    whose `count` and `lastTimestamp` rise (PATCH of the existing Event).
 //  - A token bucket per involved object (client-go's spam filter: burst 25, then one per
-//    5 minutes) drops floods; drops are counted.
+//    5 minutes) drops floods of distinct events; drops are counted. A repeat of an event that
+//    is queued, being written or remembered as written is never dropped by it: readers count
+//    alerts by `count`, so a repeat only raises the count.
 //  - event() never blocks: events wait in a bounded queue drained by a background thread,
 //    which retries with backoff through a short API outage. Repeats of an event already
 //    queued are merged into it, so a flood does not fill the queue. What overflows is counted.
+//    The queue holds queue_capacity new events, plus at most one repeat entry per Event
+//    written or being written.
 //  - shutdown() flushes the queue (retrying up to flush_timeout), then stops the thread.
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <list>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -37,6 +43,13 @@ struct ObjectReference {
 
   // A reference to an object as read from the API (kind/apiVersion/metadata).
   static ObjectReference to(const nlohmann::json& object);
+};
+
+// What an Event carries beyond its involved object, type, reason and message. Both are part
+// of the aggregation key: events that differ in them are separate Events.
+struct EventExtras {
+  std::map<std::string, std::string> annotations;  // metadata.annotations of the Event
+  std::optional<ObjectReference> related;          // a second object the Event is about
 };
 
 struct EventRecorderOptions {
@@ -72,7 +85,7 @@ class EventRecorder {
 
   // type: "Normal" or "Warning". Returns false when the event was dropped (and counted).
   bool event(const ObjectReference& object, const std::string& type, const std::string& reason,
-             const std::string& message);
+             const std::string& message, const EventExtras& extras = {});
   void shutdown();
   bool shutting_down() const;
   EventRecorderStats stats() const;
@@ -84,9 +97,11 @@ class EventRecorder {
     std::string type;
     std::string reason;
     std::string message;
+    EventExtras extras;
     WallTime first;
     WallTime last;
     int repeats = 1;
+    bool repeat = false;  // of an Event being written or written: outside queue_capacity
   };
   struct Written {
     std::string namespace_;
@@ -111,14 +126,17 @@ class EventRecorder {
   std::condition_variable cv_;
   std::list<Pending> queue_;
   std::unordered_map<std::string, std::list<Pending>::iterator> queued_;
+  std::size_t queued_repeats_ = 0;  // entries of queue_ with `repeat` set
   std::unordered_map<std::string, TokenBucket> buckets_;
   EventRecorderStats stats_;
   bool shutting_down_ = false;
   TimePoint flush_deadline_{};
+  std::string writing_;  // key of the event the writer thread holds; empty when idle
 
-  // Owned by the writer thread.
+  // Changed by the writer thread only, under mu_ (event() reads them to spot repeats).
   std::unordered_map<std::string, Written> written_;
   std::deque<std::string> written_order_;
+  unsigned long long last_name_nanos_ = 0;  // writer thread only: Event names stay unique
 
   std::thread thread_;
 };

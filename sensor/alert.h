@@ -41,6 +41,7 @@ struct Alert {
   uint64_t cgroup_id = 0;
   std::string cgroup_path;
   std::optional<std::string> container_id;
+  std::string container_name;  // the Pod's name for the container, when known; not printed
   std::optional<Pod> pod;
   std::optional<File> file;
   std::optional<Connect> connect;

@@ -16,6 +16,7 @@ struct ContainerInfo {
   std::string pod_namespace;
   std::string pod_name;
   std::string pod_uid;
+  std::string container_name;  // as in the Pod spec; empty when the status did not say
 };
 
 class ContainerTable {

@@ -77,6 +77,7 @@ Alert EventProcessor::make_alert(const Event& event, const CompiledRule& rule) {
   }
   if (auto known = options_.containers ? options_.containers->find(h.cgroup_id) : std::nullopt) {
     alert.container_id = known->container_id;
+    alert.container_name = known->container_name;
     alert.pod = Alert::Pod{known->pod_namespace, known->pod_name, known->pod_uid};
   } else if (auto container = container_id_from_cgroup(alert.cgroup_path)) {
     alert.container_id = *container;

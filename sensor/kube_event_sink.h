@@ -1,8 +1,10 @@
 #pragma once
 // KubeEventSink: each alert on a known Pod as a core/v1 Event on that Pod (reason
-// RuntimeViolation, type Warning). Aggregation, rate limits, the bounded spool and drop
-// counts are the EventRecorder's. Alerts outside any Pod are left to the JSON lines.
+// RuntimeViolation, type Warning, related the SecurityPolicy, annotations of
+// api/runtime_violation.h). Aggregation, rate limits, the bounded spool and drop counts are
+// the EventRecorder's. Alerts outside any Pod are left to the JSON lines.
 
+#include <optional>
 #include <string>
 
 #include "kube/event_recorder.h"
@@ -10,10 +12,19 @@
 
 namespace castellan::sensor {
 
-inline constexpr const char* kRuntimeViolationReason = "RuntimeViolation";
+// What is written for one alert: the involved Pod, the message, annotations and related.
+struct ViolationEvent {
+  kube::ObjectReference pod;
+  std::string message;
+  kube::EventExtras extras;
+};
 
-// "SecurityPolicy p rule r: exec of /usr/bin/sh (pid 42) ..." Pure.
+// "SecurityPolicy p rule r: exec of /usr/bin/sh in container web; process killed". The same
+// for every repeat of one alert (no pid), so that the recorder aggregates repeats. Pure.
 std::string runtime_violation_message(const Alert& alert);
+
+// The Event of an alert on a Pod; nothing for an alert outside any Pod. Pure.
+std::optional<ViolationEvent> runtime_violation_event(const Alert& alert);
 
 class KubeEventSink : public AlertSink {
  public:

@@ -1,5 +1,6 @@
 #include "sensor/node_agent.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/log.h"
@@ -32,6 +33,14 @@ std::string rfc3339_now() {
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+// The hash a ruleset ConfigMap claims (data.hash), read without decoding the ruleset.
+std::string claimed_hash(const nlohmann::json& configmap) {
+  auto data = configmap.find("data");
+  if (data == configmap.end() || !data->is_object()) return {};
+  auto hash = data->find(api::kRulesetHashKey);
+  return hash != data->end() && hash->is_string() ? hash->get<std::string>() : std::string{};
 }
 
 void add(SensorStats& into, const SensorStats& s) {
@@ -151,9 +160,14 @@ void NodeAgent::loop() {
   }
 }
 
-void NodeAgent::set_error(const std::string& message) {
+void NodeAgent::set_ruleset_failure(const std::string& hash, const std::string& error) {
   std::lock_guard lock(state_mu_);
-  last_error_ = message;
+  ruleset_found_ = true;
+  failed_hash_ = hash;
+  ruleset_error_ = error;
+  last_error_ = "ruleset " +
+                (hash.empty() ? options_.namespace_ + "/" + options_.ruleset_configmap : hash) +
+                ": " + error;
 }
 
 bool NodeAgent::sync_ruleset() {
@@ -164,26 +178,32 @@ bool NodeAgent::sync_ruleset() {
   std::string where = options_.namespace_ + "/" + options_.ruleset_configmap;
   if (!configmap) {
     log::warn("Found no runtime ruleset ConfigMap; keeping the rules loaded", {{"configMap", where}});
-    set_error("runtime ruleset ConfigMap " + where + " not found");
+    std::lock_guard lock(state_mu_);
+    ruleset_found_ = false;
+    failed_hash_.clear();  // there is no newest ruleset to have failed
+    ruleset_error_.clear();
+    last_error_ = "runtime ruleset ConfigMap " + where + " not found";
     return true;
   }
   auto ruleset = api::ruleset_from_configmap(*configmap);
   if (!ruleset.ok()) {
     log::error("Failed to decode the runtime ruleset ConfigMap",
                {{"configMap", where}, {"error", ruleset.error().message}});
-    set_error("ruleset " + where + ": " + ruleset.error().message);
+    set_ruleset_failure(claimed_hash(*configmap), ruleset.error().message);
     return true;
   }
   auto compiled = compile_ruleset(ruleset->policies);
   if (!compiled.ok()) {
     log::error("Failed to compile the runtime ruleset", {{"hash", ruleset->hash}, {"error", compiled.error().message}});
-    set_error("ruleset " + ruleset->hash + ": " + compiled.error().message);
+    set_ruleset_failure(ruleset->hash, compiled.error().message);
     return true;
   }
   for (const auto& w : compiled->warnings) log::warn("Compiled a rule with a limitation", {{"warning", w}});
   auto scope = RuleScope::compile(ruleset->policies, *compiled);
   if (!scope.ok()) {
-    set_error("ruleset " + ruleset->hash + ": " + scope.error().message);
+    log::error("Failed to scope the runtime ruleset",
+               {{"hash", ruleset->hash}, {"error", scope.error().message}});
+    set_ruleset_failure(ruleset->hash, scope.error().message);
     return true;
   }
 
@@ -193,7 +213,7 @@ bool NodeAgent::sync_ruleset() {
     auto program = SensorProgram::load(*compiled, none, options_.program);
     if (!program.ok()) {
       log::error("Failed to load the sensor's BPF programs", {{"hash", ruleset->hash}, {"error", program.error().message}});
-      set_error("loading ruleset " + ruleset->hash + ": " + program.error().message);
+      set_ruleset_failure(ruleset->hash, program.error().message);
       return true;
     }
     ProcessorOptions processor;
@@ -218,6 +238,9 @@ bool NodeAgent::sync_ruleset() {
     previous = std::move(sensor_);
     sensor_ = std::move(next);
     loaded_hash_ = ruleset->hash;
+    ruleset_found_ = true;
+    failed_hash_.clear();
+    ruleset_error_.clear();
     last_error_.clear();
   }
   sync_scope();
@@ -262,7 +285,9 @@ void NodeAgent::sync_scope() {
     for (const auto& container : containers->containers) {
       auto cgroup = index->find(container.ref.id);
       if (!cgroup) continue;
-      containers_->put(cgroup->id, ContainerInfo{container.ref.id, containers->namespace_, containers->name, containers->uid});
+      containers_->put(cgroup->id,
+                       ContainerInfo{container.ref.id, containers->namespace_, containers->name,
+                                     containers->uid, container.name});
       if (mask == 0) continue;
       rules.emplace_back(*cgroup, mask);
       ++matched;
@@ -281,13 +306,21 @@ void NodeAgent::report_status() {
   status.kernel = host_.kernel;
   status.btf = host_.btf;
   SensorStats s = stats();
+  bool found = true;
   {
     std::lock_guard lock(state_mu_);
     if (sensor_) status.programsAttached = sensor_->attached();
     status.rulesetHash = loaded_hash_;
+    status.failedRulesetHash = failed_hash_;
+    status.rulesetError = ruleset_error_;
+    found = ruleset_found_;
     status.lastError = last_error_;
     if (status.lastError.empty() && sensor_) status.lastError = sensor_->last_error();
   }
+  status.conditions = node_sensor_conditions(
+      status, found ? "" : options_.namespace_ + "/" + options_.ruleset_configmap);
+  status.heartbeatIntervalSeconds =
+      std::max<int64_t>(1, std::chrono::ceil<std::chrono::seconds>(options_.status_period).count());
   status.eventsSeen = static_cast<int64_t>(s.kernel.seen);
   uint64_t dropped = s.kernel.dropped_ringbuf + s.kernel.dropped_path;
   if (options_.alerts_dropped) dropped += options_.alerts_dropped();
@@ -315,6 +348,16 @@ std::vector<std::string> NodeAgent::attached() const {
 std::string NodeAgent::ruleset_hash() const {
   std::lock_guard lock(state_mu_);
   return loaded_hash_;
+}
+
+std::string NodeAgent::failed_ruleset_hash() const {
+  std::lock_guard lock(state_mu_);
+  return failed_hash_;
+}
+
+std::string NodeAgent::ruleset_error() const {
+  std::lock_guard lock(state_mu_);
+  return ruleset_error_;
 }
 
 }  // namespace castellan::sensor

@@ -3,7 +3,7 @@
 // Namespaces; (re)loads the BPF programs when the ruleset changes (load the new programs,
 // program their scope, start them, then stop the old ones), writes the per-cgroup rule
 // masks for every running container whose Pod a policy matches, and reports NodeSensor
-// status every status_period.
+// status every status_period and at once when the ruleset loaded (or failed to) changes.
 
 #include <atomic>
 #include <condition_variable>
@@ -33,7 +33,7 @@ struct NodeAgentOptions {
   std::string ruleset_configmap = api::kRulesetConfigMapName;
   std::string cgroup_mount;  // cgroup v2 mount (find_cgroup2_mount())
   ProgramOptions program;
-  kube::Duration status_period = std::chrono::seconds(10);
+  kube::Duration status_period = std::chrono::seconds(10);  // also heartbeatIntervalSeconds
   size_t container_capacity = 16384;
   // Alerts that could not be written as Events (the recorder's overflow and failures); added
   // to NodeSensor eventsDropped with the kernel's drops. Null when there is none.
@@ -56,6 +56,9 @@ class NodeAgent {
   SensorStats stats() const;
   std::vector<std::string> attached() const;
   std::string ruleset_hash() const;
+  // The newest ruleset when it could not be loaded, and why; both empty once it loads.
+  std::string failed_ruleset_hash() const;
+  std::string ruleset_error() const;
 
  private:
   void loop();
@@ -64,7 +67,8 @@ class NodeAgent {
   bool sync_ruleset();
   void sync_scope();
   void report_status();
-  void set_error(const std::string& message);
+  // The newest ruleset (hash, if known) could not be decoded, compiled, scoped or loaded.
+  void set_ruleset_failure(const std::string& hash, const std::string& error);
 
   kube::ApiClientPtr api_;
   NodeAgentOptions options_;
@@ -89,6 +93,9 @@ class NodeAgent {
   SensorStats carried_;  // counters of sensors replaced by a reload
   std::string loaded_version_;  // resourceVersion of the ConfigMap last acted on
   std::string loaded_hash_;
+  bool ruleset_found_ = true;  // false while the ruleset ConfigMap is missing
+  std::string failed_hash_;    // NodeSensor failedRulesetHash
+  std::string ruleset_error_;  // NodeSensor rulesetError
   std::string last_error_;
   std::optional<RuleScope> scope_;
 };

@@ -3,9 +3,45 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "api/conditions.h"
 #include "api/node_sensor_codec.h"
 
 namespace castellan::sensor {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+}  // namespace
+
+std::vector<api::Condition> node_sensor_conditions(const api::NodeSensorStatus& status,
+                                                   const std::string& missing_configmap) {
+  api::Condition ready{api::kSensorReadyCondition, "True", "Reporting", "", "", 0};
+  ready.message = status.programsAttached.empty()
+                      ? "No runtime rule applies; no BPF programs attached"
+                      : "Attached BPF programs: " + join(status.programsAttached);
+  std::string running = status.rulesetHash.empty() ? "no ruleset" : "ruleset " + status.rulesetHash;
+  api::Condition loaded{api::kRulesetLoadedCondition, "True", "Loaded", "", "", 0};
+  if (!status.rulesetError.empty()) {
+    std::string hash =
+        status.failedRulesetHash.empty() ? "(hash unknown)" : status.failedRulesetHash;
+    loaded.status = "False";
+    loaded.reason = "LoadFailed";
+    loaded.message =
+        "Ruleset " + hash + " failed to load: " + status.rulesetError + "; running " + running;
+  } else if (!missing_configmap.empty()) {
+    loaded.status = "False";
+    loaded.reason = "NotFound";
+    loaded.message =
+        "Runtime ruleset ConfigMap " + missing_configmap + " not found; running " + running;
+  } else {
+    loaded.message = "Loaded ruleset " + status.rulesetHash;
+  }
+  return {ready, loaded};
+}
 
 HostFacts HostFacts::probe() {
   HostFacts facts;
@@ -25,6 +61,8 @@ Status NodeSensorReporter::ensure_exists() {
   auto got = api_->get(gvr(), "", node_name_);
   if (got.ok()) {
     exists_ = true;
+    // A restarted sensor keeps the transition times of conditions that did not change.
+    if (conditions_.empty()) conditions_ = api::decode_node_sensor(*got).value.status.conditions;
     return Status::Ok();
   }
   if (got.error().code != 404) return got.error();
@@ -37,9 +75,19 @@ Status NodeSensorReporter::ensure_exists() {
   return Status::Ok();
 }
 
-Status NodeSensorReporter::report(const api::NodeSensorStatus& status) {
+Status NodeSensorReporter::report(api::NodeSensorStatus status) {
   if (auto st = ensure_exists(); !st.ok()) return st;
-  nlohmann::json body = {{"status", api::to_json(status)}};
+  for (auto& condition : status.conditions) {
+    api::set_condition(conditions_, std::move(condition), status.lastHeartbeatTime);
+  }
+  status.conditions = conditions_;
+  nlohmann::json written = api::to_json(status);
+  // A merge patch keeps what it does not mention: null removes a field that became empty.
+  for (const char* field : {"kernel", "rulesetHash", "failedRulesetHash", "rulesetError",
+                            "lastError", "lastHeartbeatTime"}) {
+    if (!written.contains(field)) written[field] = nullptr;
+  }
+  nlohmann::json body = {{"status", written}};
   kube::PatchOptions options;
   options.subresource = "status";
   auto patched = api_->patch(gvr(), "", node_name_, kube::PatchType::Merge, body.dump(), options);

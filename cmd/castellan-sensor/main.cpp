@@ -39,7 +39,8 @@ Usage:
   castellan-sensor --standalone --rules FILE [--cgroup PATH]... [--output json]
                    [--metrics-port N] [--node-name NAME] [--ringbuf-bytes N]
   castellan-sensor [--kubeconfig PATH] --node-name NAME [--namespace NS]
-                   [--ruleset-configmap NAME] [--metrics-port N] [--ringbuf-bytes N]
+                   [--ruleset-configmap NAME] [--status-period SECONDS]
+                   [--metrics-port N] [--ringbuf-bytes N]
 
 Standalone mode applies the spec.runtime rules of the SecurityPolicy documents in FILE
 and prints one JSON line per alert on stdout. Logs go to stderr; a line with
@@ -62,6 +63,9 @@ Flags:
   --namespace NS       node mode: Castellan's namespace (default castellan-system)
   --ruleset-configmap NAME
                        node mode: the ruleset ConfigMap (default castellan-runtime-ruleset)
+  --status-period SECONDS
+                       node mode: how often the NodeSensor status is written, its
+                       heartbeatIntervalSeconds (1-3600, default 10)
   --metrics-port N     serve Prometheus counters at http://0.0.0.0:N/metrics (0: off)
   --node-name NAME     node name in alerts (default: $NODE_NAME, else the host name)
   --ringbuf-bytes N    ring buffer size, a power of two (default 8388608)
@@ -82,6 +86,8 @@ struct Flags {
   std::string kubeconfig;
   std::string namespace_ = "castellan-system";
   std::string ruleset_configmap = castellan::api::kRulesetConfigMapName;
+  int status_period_seconds = 10;
+  bool status_period_set = false;
   uint32_t ringbuf_bytes = 8u << 20;
   std::string log_level = "info";
 };
@@ -128,7 +134,7 @@ int parse_flags(int argc, char** argv, Flags& flags) {
     } else if (arg == "--rules" || arg == "--cgroup" || arg == "--output" ||
                arg == "--metrics-port" || arg == "--node-name" || arg == "--kubeconfig" ||
                arg == "--ringbuf-bytes" || arg == "--log-level" || arg == "--namespace" ||
-               arg == "--ruleset-configmap") {
+               arg == "--ruleset-configmap" || arg == "--status-period") {
       if (!need_value(v)) return usage_error(arg + " needs a value");
       if (arg == "--rules") flags.rules = v;
       if (arg == "--cgroup") flags.cgroups.push_back(v);
@@ -141,6 +147,12 @@ int parse_flags(int argc, char** argv, Flags& flags) {
       if (arg == "--metrics-port") {
         if (!parse_number(v, 0, 65535, n)) return usage_error("--metrics-port must be 0-65535");
         flags.metrics_port = static_cast<int>(n);
+      }
+      if (arg == "--status-period") {
+        if (!parse_number(v, 1, 3600, n))
+          return usage_error("--status-period must be 1-3600 seconds");
+        flags.status_period_seconds = static_cast<int>(n);
+        flags.status_period_set = true;
       }
       if (arg == "--ringbuf-bytes") {
         if (!parse_number(v, 4096, 1LL << 30, n) || (n & (n - 1)) != 0) {
@@ -161,6 +173,9 @@ int parse_flags(int argc, char** argv, Flags& flags) {
   }
   if (!flags.standalone && !flags.cgroups.empty()) {
     return usage_error("--cgroup is for --standalone; node mode scopes rules by Pod");
+  }
+  if (flags.standalone && flags.status_period_set) {
+    return usage_error("--status-period is for node mode; --standalone writes no NodeSensor");
   }
   if (flags.output != "json") return usage_error("--output supports only json, not " + flags.output);
   if (flags.log_level == "debug") log::set_level(log::Level::Debug);
@@ -229,6 +244,7 @@ int run_node(const Flags& flags) {
   options.namespace_ = flags.namespace_;
   options.ruleset_configmap = flags.ruleset_configmap;
   options.cgroup_mount = *mount;
+  options.status_period = std::chrono::seconds(flags.status_period_seconds);
   options.program.ringbuf_bytes = flags.ringbuf_bytes;
   options.program.sensor_tgid = static_cast<uint32_t>(getpid());
   options.alerts_dropped = [&recorder] {

@@ -69,6 +69,48 @@ TEST(EventRecorderE2eTest, RepeatsAggregateOnTheServer) {
   }
 }
 
+// Verifies that the API server stores an Event's annotations and related object, and that
+// repeats past the per-object burst still reach its count.
+TEST(EventRecorderE2eTest, AnnotationsRelatedAndCountOnTheServer) {
+  auto api = client();
+  ASSERT_NE(api, nullptr);
+  auto object = api->create(
+      kConfigMaps, "default",
+      {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "related"}}}});
+  ASSERT_TRUE(object.ok()) << object.error().message;
+  auto ref = ObjectReference::to(*object);
+  ref.kind = "ConfigMap";
+  ref.api_version = "v1";
+
+  EventRecorderOptions options;
+  options.per_object_burst = 2;
+  EventRecorder recorder(api, options);
+  EventExtras extras;
+  extras.annotations = {{"castellan.io/policy", "no-shells"}, {"castellan.io/rule", "shell"}};
+  extras.related =
+      ObjectReference{"castellan.io/v1alpha1", "SecurityPolicy", "", "no-shells", "", "", ""};
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(recorder.event(ref, "Warning", "RuntimeViolation", "shell started", extras)) << i;
+    std::this_thread::sleep_for(100ms);
+  }
+  recorder.shutdown();
+  EXPECT_EQ(recorder.stats().failed, 0u);
+  EXPECT_EQ(recorder.stats().dropped_rate_limited, 0u);
+
+  ListOptions list;
+  list.fieldSelector = "involvedObject.name=related";
+  auto events = api->list(kEvents, "default", list);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  ASSERT_EQ((*events)["items"].size(), 1u) << events->dump();
+  const auto& event = (*events)["items"][0];
+  EXPECT_EQ(event["count"], 5);
+  EXPECT_EQ(event["metadata"]["annotations"]["castellan.io/policy"], "no-shells");
+  EXPECT_EQ(event["metadata"]["annotations"]["castellan.io/rule"], "shell");
+  EXPECT_EQ(event["related"]["kind"], "SecurityPolicy");
+  EXPECT_EQ(event["related"]["apiVersion"], "castellan.io/v1alpha1");
+  EXPECT_EQ(event["related"]["name"], "no-shells");
+}
+
 // Verifies that events recorded while the API server is down are written once it is back.
 TEST(EventRecorderE2eTest, QueuedEventsSurviveApiServerRestart) {
   auto api = client();

@@ -78,6 +78,110 @@ TEST(EventRecorderTest, RateLimitsPerObject) {
   EXPECT_FALSE(f.recorder->event(pod_ref("noisy"), "Normal", "Tick", "later again"));
 }
 
+// Verifies that annotations and the related object are written into the Event and are part
+// of the aggregation key: the same message with other annotations is another Event.
+TEST(EventRecorderTest, WritesAnnotationsAndRelatedAndKeysOnThem) {
+  Fixture f;
+  f.make();
+  auto ref = pod_ref("web");
+  EventExtras first;
+  first.annotations = {{"castellan.io/policy", "p"}, {"castellan.io/rule", "r1"}};
+  first.related = ObjectReference{"castellan.io/v1alpha1", "SecurityPolicy", "", "p", "", "", ""};
+  EventExtras second = first;
+  second.annotations["castellan.io/rule"] = "r2";
+  EXPECT_TRUE(f.recorder->event(ref, "Warning", "RuntimeViolation", "m", first));
+  EXPECT_TRUE(f.recorder->event(ref, "Warning", "RuntimeViolation", "m", first));
+  EXPECT_TRUE(f.recorder->event(ref, "Warning", "RuntimeViolation", "m", second));
+  EXPECT_TRUE(f.recorder->event(ref, "Warning", "RuntimeViolation", "m"));
+  f.recorder->shutdown();
+
+  auto events = f.events();
+  ASSERT_EQ(events.size(), 3u);
+  int plain = 0;
+  for (const auto& e : events) {
+    if (!e["metadata"].contains("annotations")) {
+      ++plain;
+      EXPECT_FALSE(e.contains("related"));
+      EXPECT_EQ(e["count"], 1);
+      continue;
+    }
+    EXPECT_EQ(e["metadata"]["annotations"]["castellan.io/policy"], "p");
+    EXPECT_EQ(
+        e["related"],
+        (json{{"apiVersion", "castellan.io/v1alpha1"}, {"kind", "SecurityPolicy"}, {"name", "p"}}));
+    EXPECT_EQ(e["count"], e["metadata"]["annotations"]["castellan.io/rule"] == "r1" ? 2 : 1);
+  }
+  EXPECT_EQ(plain, 1);
+}
+
+// Verifies that repeats of an Event already written only raise its count, however many: the
+// per-object spam filter drops new distinct events only.
+TEST(EventRecorderTest, RepeatsOfAWrittenEventAreNotRateLimited) {
+  Fixture f;
+  EventRecorderOptions options;
+  options.per_object_burst = 2;
+  options.per_object_qps = 1.0 / 300;
+  f.make(options);
+  auto ref = pod_ref("web");
+  ASSERT_TRUE(f.recorder->event(ref, "Warning", "RuntimeViolation", "shell"));
+  ASSERT_TRUE(eventually([&] { return f.recorder->stats().created == 1; }));
+  int accepted = 0;
+  for (int i = 0; i < 50; ++i) {
+    accepted += f.recorder->event(ref, "Warning", "RuntimeViolation", "shell");
+  }
+  EXPECT_EQ(accepted, 50);
+  EXPECT_TRUE(f.recorder->event(ref, "Warning", "RuntimeViolation", "file")) << "second token";
+  EXPECT_FALSE(f.recorder->event(ref, "Warning", "RuntimeViolation", "connect")) << "burst spent";
+  f.recorder->shutdown();
+
+  EXPECT_EQ(f.recorder->stats().dropped_rate_limited, 1u);
+  auto events = f.events();
+  ASSERT_EQ(events.size(), 2u);
+  const json& shell = events[0]["message"] == "shell" ? events[0] : events[1];
+  EXPECT_EQ(shell["count"], 51);
+}
+
+// Verifies that repeats of an event being written (retrying through an outage) are neither
+// rate-limited nor held against the queue's capacity, and all reach the Event's count.
+TEST(EventRecorderTest, RepeatsOfAnEventBeingWrittenAreNotDropped) {
+  Fixture f;
+  std::atomic<bool> down{true};
+  f.api->fault = [&](const std::string&) -> std::optional<Error> {
+    if (down) return Error::make("connection refused");
+    return std::nullopt;
+  };
+  EventRecorderOptions options;
+  options.per_object_burst = 1;
+  options.queue_capacity = 1;
+  f.make(options);
+  auto ref = pod_ref("web");
+  ASSERT_TRUE(f.recorder->event(ref, "Warning", "RuntimeViolation", "shell"));
+  ASSERT_TRUE(eventually([&] { return f.clock->waiters() == 1; }));  // taken, retrying
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(f.recorder->event(ref, "Warning", "RuntimeViolation", "shell")) << i;
+  }
+  EXPECT_FALSE(f.recorder->event(ref, "Warning", "RuntimeViolation", "other")) << "burst spent";
+  EXPECT_TRUE(f.recorder->event(pod_ref("db"), "Warning", "RuntimeViolation", "shell"))
+      << "the repeats must not take the queue's one slot";
+  EXPECT_FALSE(f.recorder->event(pod_ref("cache"), "Warning", "RuntimeViolation", "shell"));
+  auto stats = f.recorder->stats();
+  EXPECT_EQ(stats.dropped_rate_limited, 1u);
+  EXPECT_EQ(stats.dropped_queue_full, 1u);
+  EXPECT_EQ(stats.pending, 2u);
+
+  down = false;
+  f.clock->advance(10s);
+  ASSERT_TRUE(eventually([&] { return f.recorder->stats().pending == 0; }));
+  f.recorder->shutdown();
+  stats = f.recorder->stats();
+  EXPECT_EQ(stats.created, 2u);
+  EXPECT_EQ(stats.aggregated, 1u);
+  EXPECT_EQ(stats.failed, 0u);
+  for (const auto& e : f.events()) {
+    EXPECT_EQ(e["count"], e["involvedObject"]["name"] == "web" ? 6 : 1) << e.dump();
+  }
+}
+
 // Verifies that during an outage the queue holds events up to its capacity, counts what
 // overflows, merges repeats, and writes everything held once the API is back.
 TEST(EventRecorderTest, SurvivesOutageAndCountsOverflow) {

@@ -76,7 +76,7 @@ TEST(EventProcessor, ExecRecordBecomesAlert) {
 TEST(EventProcessor, KnownContainerNamesThePod) {
   ProcessorOptions options;
   options.containers = std::make_shared<ContainerTable>(8);
-  options.containers->put(7, ContainerInfo{"abc", "prod", "web", "uid-1"});
+  options.containers->put(7, ContainerInfo{"abc", "prod", "web", "uid-1", "nginx"});
   EventProcessor p(ruleset(), options);
   std::vector<Alert> alerts;
   auto rec = exec_record();
@@ -86,6 +86,7 @@ TEST(EventProcessor, KnownContainerNamesThePod) {
   EXPECT_EQ(alerts[0].pod->namespace_, "prod");
   EXPECT_EQ(alerts[0].pod->name, "web");
   EXPECT_EQ(alerts[0].container_id, "abc");
+  EXPECT_EQ(alerts[0].container_name, "nginx");
 }
 
 // Verifies that truncated, unknown and inconsistent records are counted as decode errors.
