@@ -31,7 +31,8 @@ Result<CompiledPolicy> CompiledPolicy::compile(const api::SecurityPolicy& policy
   if (!exclude) return Error::make("SecurityPolicy " + policy.metadata.name + ": " + exclude.error().message, "Invalid");
   out.match_ = std::move(*match);
   out.exclude_ = std::move(*exclude);
-  out.images_ = ImageRuleSet(policy.spec.images);
+  out.images_ =
+      ImageRuleSet(policy.spec.images, policy.metadata.name, policy.status.quarantinedDigests);
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// CompiledPolicy: one SecurityPolicy with its globs, selectors and image rules precompiled.
+// CompiledPolicy: one SecurityPolicy with its globs, selectors and image rules precompiled
+// (status.quarantinedDigests included: a hash lookup per digest-pinned image).
 //
 // match: every criterion that is set must hold (namespaces empty = any namespace).
 // exclude: the resource is excluded when any criterion it sets holds (a namespace glob, the

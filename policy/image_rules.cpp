@@ -17,6 +17,28 @@ std::string normalize_pattern(const std::string& pattern) {
   return "docker.io/" + path;
 }
 
+// " is quarantined by SecurityPolicy P since T: rule R alerted on Pod NS/POD on node N: ALERT.
+// Release it with: kubectl annotate ..." (parts the record lacks are left out).
+std::string quarantine_message(const std::string& policy, const api::QuarantinedDigest& q) {
+  std::string out = " is quarantined by SecurityPolicy " + policy;
+  if (!q.time.empty()) out += " since " + q.time;
+  if (!q.rule.empty() || !q.pod.empty() || !q.node.empty() || !q.alert.empty()) {
+    out += q.rule.empty() ? ": an alert" : ": rule " + q.rule + " alerted";
+    if (!q.pod.empty()) {
+      out += " on Pod " + (q.namespace_.empty() ? q.pod : q.namespace_ + "/" + q.pod);
+    }
+    if (!q.node.empty()) out += " on node " + q.node;
+    std::string alert = q.alert;  // its final period would double before ". Release"
+    while (!alert.empty() && (alert.back() == '.' || alert.back() == ' ' || alert.back() == '\n')) {
+      alert.pop_back();
+    }
+    if (!alert.empty()) out += ": " + alert;
+  }
+  out += ". Release it with: kubectl annotate securitypolicy " + policy + " " +
+         api::kReleaseDigestsAnnotation + "=" + q.digest;
+  return out;
+}
+
 }  // namespace
 
 ImageRuleSet::ImageRuleSet(const api::ImageRules& rules)
@@ -29,8 +51,18 @@ ImageRuleSet::ImageRuleSet(const api::ImageRules& rules)
   for (const auto& digest : rules.deniedDigests) denied_digests_.insert(digest);
 }
 
+ImageRuleSet::ImageRuleSet(const api::ImageRules& rules, const std::string& policy,
+                           const std::vector<api::QuarantinedDigest>& quarantined)
+    : ImageRuleSet(rules) {
+  // The first record of a digest names the alert that caused its quarantine.
+  for (const auto& q : quarantined) {
+    if (!q.digest.empty()) quarantined_.try_emplace(q.digest, quarantine_message(policy, q));
+  }
+}
+
 bool ImageRuleSet::active() const {
-  return !allowed_.empty() || !denied_digests_.empty() || require_digest_ || disallow_latest_;
+  return !allowed_.empty() || !denied_digests_.empty() || !quarantined_.empty() ||
+         require_digest_ || disallow_latest_;
 }
 
 bool ImageRuleSet::allowed(const ImageReference& ref) const {
@@ -58,6 +90,11 @@ void ImageRuleSet::check_image(const ContainerImage& c, std::vector<Violation>& 
   }
   const ImageReference& ref = *c.ref;
   const std::string quoted = "\"" + image + "\"";
+  if (ref.digest) {
+    if (const auto q = quarantined_.find(*ref.digest); q != quarantined_.end()) {
+      out.push_back({kQuarantinedDigestRule, who + " image " + quoted + q->second, field, true});
+    }
+  }
   if (!allowed(ref)) {
     out.push_back({"images.allowedRegistries",
                    who + " image " + quoted + " (" + ref.name() +

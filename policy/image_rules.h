@@ -8,12 +8,17 @@
 // a pattern without '/' is matched against the registry alone ("*.example.com", "localhost:5000").
 //
 // Rule ids: images.allowedRegistries, images.requireDigest, images.disallowLatestTag (an
-// explicit :latest, or neither tag nor digest), images.deniedDigests, and
+// explicit :latest, or neither tag nor digest), images.deniedDigests, images.quarantinedDigest
+// (a digest in the policy's status.quarantinedDigests; it denies in every mode), and
 // images.validReference for a missing or malformed reference when any image rule is on.
+//
+// A quarantine matches only references pinned by digest: a tag cannot be resolved to a digest
+// without asking the registry, which admission does not do.
 
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "api/security_policy.h"
@@ -22,6 +27,8 @@
 #include "policy/violation.h"
 
 namespace castellan::policy {
+
+inline constexpr const char* kQuarantinedDigestRule = "images.quarantinedDigest";
 
 // One container's image, parsed once per evaluation and shared by every policy's rules.
 struct ContainerImage {
@@ -38,6 +45,9 @@ class ImageRuleSet {
  public:
   ImageRuleSet() = default;
   explicit ImageRuleSet(const api::ImageRules& rules);
+  // `policy` names the SecurityPolicy whose status holds `quarantined`, for messages.
+  ImageRuleSet(const api::ImageRules& rules, const std::string& policy,
+               const std::vector<api::QuarantinedDigest>& quarantined);
 
   bool active() const;
   // Violation fields are full paths behind `field_prefix` (see PodTemplate::field_prefix).
@@ -56,6 +66,8 @@ class ImageRuleSet {
   std::vector<RegistryPattern> allowed_;
   std::string allowed_text_;  // for messages: "registry.example.com/*, quay.io/org/*"
   std::set<std::string> denied_digests_;
+  // digest -> what follows `image "..."` in the message: who quarantined it, why, how to release
+  std::unordered_map<std::string, std::string> quarantined_;
   bool require_digest_ = false;
   bool disallow_latest_ = false;
 };

@@ -183,7 +183,10 @@ ResourceEvaluation PolicySnapshot::evaluate(const json& object,
     eval.policy = policy.metadata.name;
     eval.mode = policy.spec.mode;
     eval.violations = validate(*matching[i], judged, images);
-    eval.allowed = !(policy.spec.mode == api::Mode::Enforce && !eval.violations.empty());
+    eval.allowed = policy.spec.mode == api::Mode::Enforce
+                       ? eval.violations.empty()
+                       : std::none_of(eval.violations.begin(), eval.violations.end(),
+                                      [](const Violation& v) { return v.denies_in_every_mode; });
     eval.patch = std::move(patches[i]);
     out.results.push_back(std::move(eval));
   }

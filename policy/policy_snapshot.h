@@ -4,8 +4,10 @@
 //
 // Evaluation: the pod template is extracted (Pod or workload), policies are matched (see
 // compiled_policy.h), and each matching policy checks the Pod Security Standards, its container
-// rules and its image rules. Violation fields are full paths in the object
-// (spec.template.spec.containers[0].image for a Deployment).
+// rules and its image rules, including the digests its status quarantines. Violation fields are
+// full paths in the object (spec.template.spec.containers[0].image for a Deployment).
+// Mode governs the verdict (Enforce denies; Audit and Warn allow), except for a quarantined
+// image, which denies in every mode.
 // Mutations: a policy with mutations gets a patch in every mode (mode governs the verdict, not
 // mutation, as the mutating webhook applies them regardless); an empty array when nothing needs
 // changing. Patches are chained in policy name order: each is computed on the object as the
@@ -45,7 +47,9 @@ struct ResourceIdentity {
 struct PolicyEvaluation {
   std::string policy;
   api::Mode mode = api::Mode::Audit;
-  bool allowed = true;  // false only for Enforce with violations
+  // false for Enforce with violations, and in every mode for a violation that
+  // denies_in_every_mode (images.quarantinedDigest)
+  bool allowed = true;
   std::vector<Violation> violations;
   std::optional<nlohmann::json> patch;  // RFC 6902 array, present when the policy has mutations
 };

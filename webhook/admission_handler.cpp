@@ -1,5 +1,7 @@
 #include "webhook/admission_handler.h"
 
+#include <algorithm>
+
 #include "webhook/patch_merge.h"
 
 namespace castellan::webhook {
@@ -51,8 +53,10 @@ std::string object_name(const AdmissionRequest& request) {
 
 const char* mode_name(api::Mode mode) { return api::to_string(mode); }
 
+// A quarantined image denies in Audit and Warn too: such a request counts as denied.
 std::string violation_verdict(const policy::PolicyEvaluation& result) {
   if (result.violations.empty()) return "passed";
+  if (!result.allowed) return "denied";
   switch (result.mode) {
     case api::Mode::Enforce:
       return "denied";
@@ -103,29 +107,40 @@ Result<AdmissionOutcome> AdmissionHandler::validate(
     if (result.violations.empty()) continue;
     out.response.audit_annotations[annotation_key(result.policy)] = audit_value(result);
 
+    // Outside Enforce only a quarantine denies; the policy's other violations stay warnings.
+    const bool enforce = result.mode == api::Mode::Enforce;
+    const auto quarantined = static_cast<size_t>(
+        std::count_if(result.violations.begin(), result.violations.end(),
+                      [](const policy::Violation& v) { return v.denies_in_every_mode; }));
     const std::string who =
         "SecurityPolicy \"" + result.policy + "\" (" + mode_name(result.mode) + ")";
     if (!result.allowed) {
+      const size_t denying = enforce ? result.violations.size() : quarantined;
       denial += denial.empty() ? object_name(request) + " violates " : ". It also violates ";
-      denial += who + ": ";
+      denial += enforce ? who
+                        : "SecurityPolicy \"" + result.policy + "\" (" + mode_name(result.mode) +
+                              "; quarantined image)";
+      denial += ": ";
       size_t listed = 0;
       for (const auto& v : result.violations) {
+        if (!enforce && !v.denies_in_every_mode) continue;
         if (listed == limits_.max_violations_listed) {
-          denial += "; and " + std::to_string(result.violations.size() - listed) + " more";
+          denial += "; and " + std::to_string(denying - listed) + " more";
           break;
         }
         denial += (listed++ == 0 ? "[" : "; [") + v.rule + "] " + v.message;
         status.causes.push_back({"PolicyViolation", result.policy + "/" + v.rule + ": " + v.message,
                                  v.field});
       }
-      continue;
+      if (enforce) continue;
     }
+    const size_t warnings = result.violations.size() - quarantined;
     size_t listed = 0;
     for (const auto& v : result.violations) {
+      if (v.denies_in_every_mode) continue;  // in the denial, not a warning
       if (listed++ == limits_.max_warnings_per_policy) {
-        out.response.warnings.push_back(
-            who + ": and " + std::to_string(result.violations.size() - listed + 1) +
-            " more violations");
+        out.response.warnings.push_back(who + ": and " + std::to_string(warnings - listed + 1) +
+                                        " more violations");
         break;
       }
       out.response.warnings.push_back(

@@ -14,7 +14,9 @@ namespace castellan::webhook {
 // What happened, for metrics and for observers of admission decisions.
 struct PolicyVerdict {
   std::string policy;
-  std::string verdict;  // passed, denied, warned, audited, patched
+  // passed, denied (Enforce with violations, or a quarantined image in any mode), warned (Warn),
+  // audited (Audit), patched
+  std::string verdict;
   std::vector<std::string> rules;  // the failed rules
 };
 

@@ -214,6 +214,22 @@ Status read_object(json& request, AdmissionRequest& out, const GroupVersionKind&
   return Status::Ok();
 }
 
+// As Pod Security Admission does: an UPDATE of a Pod that leaves its spec as it was (labels,
+// annotations, finalizers, owner references) is not judged again, so relabelling a running pod
+// (IsolatePod's label among others) never fails on a rule or a quarantine that came later.
+// Only an object spec is compared: a malformed one is still left to the engine to refuse.
+Result<bool> pod_spec_unchanged(const json& request, const json& object) {
+  auto old = request.find("oldObject");
+  if (old == request.end() || old->is_null()) return false;  // judged as any UPDATE would be
+  if (!old->is_object()) {
+    return bad_request(decode_reason::kInvalidField,
+                       std::string("request.oldObject must be an object, not ") + old->type_name());
+  }
+  auto spec = object.find("spec");
+  auto old_spec = old->find("spec");
+  return spec != object.end() && spec->is_object() && old_spec != old->end() && *spec == *old_spec;
+}
+
 }  // namespace
 
 const char* api_version_string(AdmissionVersion version) {
@@ -283,6 +299,15 @@ Result<AdmissionRequest> decode_admission_review(std::string_view body,
                               "ReplicaSets, ReplicationControllers, PodTemplates, Jobs and CronJobs");
   }
   if (auto s = read_object(*request, out, *gvk); !s.ok()) return s.error();
+  if (out.group.empty() && out.kind == "Pod" && out.operation == "UPDATE" &&
+      out.sub_resource.empty()) {
+    auto unchanged = pod_spec_unchanged(*request, out.object);
+    if (!unchanged.ok()) return unchanged.error();
+    if (*unchanged) {
+      out.needs_evaluation = false;
+      out.object = nullptr;
+    }
+  }
   return out;
 }
 

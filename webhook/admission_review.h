@@ -51,13 +51,17 @@ struct AdmissionRequest {
   std::string namespace_;
   std::string operation;  // CREATE, UPDATE, DELETE, CONNECT
   bool dry_run = false;
-  // False when the request is answered without looking at an object: DELETE, CONNECT and
-  // subresources other than pods/ephemeralcontainers.
+  // False when the request is answered without looking at an object: DELETE, CONNECT,
+  // subresources other than pods/ephemeralcontainers, and a Pod UPDATE whose spec equals
+  // request.oldObject.spec (a change of labels, annotations, finalizers or owner references
+  // only; as Pod Security Admission, it is not judged again). Such requests are "skipped".
   bool needs_evaluation = true;
   nlohmann::json object;  // the pod-bearing object; null when !needs_evaluation
 };
 
 // Decodes a whole AdmissionReview body. Errors carry reason (decode_reason::*) and code 400.
+// request.oldObject is read only for a Pod UPDATE without subresource: when present and not
+// null it must be an object (InvalidField); when absent the UPDATE is evaluated.
 Result<AdmissionRequest> decode_admission_review(std::string_view body,
                                                  const DecodeLimits& limits = {});
 

@@ -47,7 +47,35 @@ json convert(dom::element e) {
   return nullptr;
 }
 
-// request.object with metadata.managedFields left out; everything else as it came.
+// The member `key` of `object`: the last one, as in convert_object.
+bool last_member(dom::object object, std::string_view key, dom::element& value) {
+  bool found = false;
+  for (auto field : object) {
+    if (field.key == key) {
+      value = field.value;
+      found = true;
+    }
+  }
+  return found;
+}
+
+// request.kind is {group: "", kind: Pod}: the only kind whose UPDATE reads oldObject.
+bool is_pod_request(dom::object request) {
+  dom::element kind;
+  if (!last_member(request, "kind", kind) || !kind.is_object()) return false;
+  dom::element name;
+  if (!last_member(dom::object(kind), "kind", name) || !name.is_string() ||
+      std::string_view(name) != "Pod") {
+    return false;
+  }
+  dom::element group;
+  if (!last_member(dom::object(kind), "group", group) || group.is_null()) return true;
+  return group.is_string() && std::string_view(group).empty();
+}
+
+// request.object with metadata.managedFields left out, request.oldObject reduced to the spec
+// of a Pod (the decoder compares it, and reads nothing else of oldObject); everything else as
+// it came.
 json convert_review(dom::object review) {
   json out = json::object();
   for (auto top : review) {
@@ -55,8 +83,17 @@ json convert_review(dom::object review) {
       out[std::string(top.key)] = convert(top.value);
       continue;
     }
+    const dom::object request_object(top.value);
+    const bool pod = is_pod_request(request_object);
     json request = json::object();
-    for (auto field : dom::object(top.value)) {
+    for (auto field : request_object) {
+      if (field.key == "oldObject" && field.value.is_object()) {
+        json old = json::object();
+        dom::element spec;
+        if (pod && last_member(dom::object(field.value), "spec", spec)) old["spec"] = convert(spec);
+        request["oldObject"] = std::move(old);
+        continue;
+      }
       if (field.key != "object" || !field.value.is_object()) {
         request[std::string(field.key)] = convert(field.value);
         continue;

@@ -1,7 +1,8 @@
 #pragma once
 // Parses an AdmissionReview body with simdjson into nlohmann::json, about twice as fast as
 // nlohmann's own parser, leaving out the request object's metadata.managedFields (often the
-// largest part of a Pod, never read by a policy, never touched by a patch).
+// largest part of a Pod, never read by a policy, never touched by a patch) and all of
+// request.oldObject but a Pod's spec (compared to tell a metadata-only Pod UPDATE).
 
 #include <nlohmann/json.hpp>
 #include <optional>

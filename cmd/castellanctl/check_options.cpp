@@ -10,7 +10,8 @@ Usage:
 
 Flags:
   -p, --policy PATH...     SecurityPolicy manifests: files, directories (recursive, *.yaml,
-                           *.yml, *.json) or - for stdin. Repeatable.
+                           *.yml, *.json) or - for stdin. Repeatable. A policy saved with
+                           its status (kubectl get -o yaml) brings its quarantined digests.
   -r, --resource PATH...   Manifests to check, same forms. Pods and the pod templates of
                            Deployments, StatefulSets, DaemonSets, ReplicaSets,
                            ReplicationControllers, Jobs, CronJobs and PodTemplates are
@@ -23,7 +24,8 @@ Flags:
 
 Exit codes:
   0  nothing was denied (Audit and Warn findings do not fail the check)
-  1  a policy in Enforce mode denied at least one resource
+  1  a policy in Enforce mode denied at least one resource, or a policy in any mode found an
+     image whose digest its status quarantines
   2  bad input: unreadable path, YAML/JSON that does not parse, an invalid policy, a malformed
      resource, or bad flags; the error names the file, the document and the field
 

@@ -22,7 +22,8 @@ struct Row {
 std::string verdict(const policy::PolicyEvaluation& e, const char*& color) {
   if (!e.allowed) {
     color = kRed;
-    return "DENIED";
+    // Outside Enforce only a quarantined image denies.
+    return e.mode == api::Mode::Enforce ? "DENIED" : "DENIED (quarantined image)";
   }
   if (e.violations.empty()) {
     color = kGreen;

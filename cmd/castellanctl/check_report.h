@@ -29,7 +29,7 @@ struct CheckReport {
   std::vector<std::string> skipped;  // "Service web (examples/web.yaml, document 2)"
   size_t policies = 0;
   size_t resources = 0;  // pod-bearing resources evaluated
-  size_t denied = 0;     // evaluations with allowed == false
+  size_t denied = 0;     // evaluations with allowed == false (Enforce, or a quarantined image)
   size_t warned = 0;     // allowed evaluations with violations (Audit, Warn)
 };
 

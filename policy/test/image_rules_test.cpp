@@ -128,5 +128,27 @@ TEST(ImageRulesTest, InactiveRulesCheckNothing) {
   EXPECT_TRUE(check(api::ImageRules{}, "Not A Reference").empty());
 }
 
+// Verifies that a quarantine alone makes the rule set active, and that a record holding only
+// its digest still gives a readable message with the release command.
+TEST(ImageRulesTest, QuarantineWithOnlyADigest) {
+  api::QuarantinedDigest q;
+  q.digest = kSha;
+  const ImageRuleSet rules(api::ImageRules{}, "runtime-threats", {q});
+  EXPECT_TRUE(rules.active());
+  const json spec = {{"containers", {{{"name", "app"}, {"image", "quay.io/app@" + kSha}}}}};
+  const auto vs = rules.check(spec, "");
+  ASSERT_EQ(vs.size(), 1u);
+  EXPECT_EQ(vs[0].rule, "images.quarantinedDigest");
+  EXPECT_EQ(vs[0].message, "container \"app\" image \"quay.io/app@" + kSha +
+                               "\" is quarantined by SecurityPolicy runtime-threats. Release it "
+                               "with: kubectl annotate securitypolicy runtime-threats "
+                               "castellan.io/release-digests=" +
+                               kSha);
+  EXPECT_TRUE(
+      rules.check({{"containers", {{{"name", "app"}, {"image", "Not A Reference"}}}}}, "").size() ==
+      1u)
+      << "an active rule set reports a malformed reference";
+}
+
 }  // namespace
 }  // namespace castellan::policy

@@ -283,5 +283,144 @@ TEST(PolicySnapshotTest, ConcurrentEvaluation) {
   for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
+const std::string kQuarantined = "sha256:" + std::string(64, 'e');
+const std::string kQuarantinedImage = "registry.example.com/app@" + kQuarantined;
+
+// A policy whose status quarantines kQuarantined, as QuarantineImage records it.
+api::SecurityPolicy quarantining(api::Mode mode, std::vector<std::string> namespaces = {}) {
+  auto p = policy("runtime-threats", mode);
+  p.spec.match.namespaces = std::move(namespaces);
+  p.status.quarantinedDigests.push_back({kQuarantined, kQuarantinedImage, "shell-in-container",
+                                         "prod-web", "web-1", "node-a", "2026-01-05T10:00:00Z",
+                                         "sh ran in container web (pid 4242)."});
+  return p;
+}
+
+// Verifies that a quarantined digest denies in Enforce, Audit and Warn, unlike deniedDigests.
+TEST(PolicySnapshotTest, QuarantinedDigestDeniesInEveryMode) {
+  for (auto mode : {api::Mode::Enforce, api::Mode::Audit, api::Mode::Warn}) {
+    const auto snap = PolicySnapshot::compile({quarantining(mode)});
+    const auto e = snap->evaluate(pod("prod-web", kQuarantinedImage), kNoLabels);
+    ASSERT_EQ(e.results.size(), 1u) << api::to_string(mode);
+    EXPECT_FALSE(e.results[0].allowed) << api::to_string(mode);
+    ASSERT_EQ(e.results[0].violations.size(), 1u) << api::to_string(mode);
+    EXPECT_EQ(e.results[0].violations[0].rule, "images.quarantinedDigest");
+    EXPECT_EQ(e.results[0].violations[0].field, "spec.containers[0].image");
+    EXPECT_TRUE(e.results[0].violations[0].denies_in_every_mode);
+  }
+  auto denied = policy("denied-digests", api::Mode::Audit);
+  denied.spec.images.deniedDigests = {kQuarantined};
+  const auto e =
+      PolicySnapshot::compile({denied})->evaluate(pod("prod-web", kQuarantinedImage), kNoLabels);
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_TRUE(e.results[0].allowed) << "spec.images.deniedDigests follows the mode";
+  ASSERT_EQ(e.results[0].violations.size(), 1u);
+  EXPECT_EQ(e.results[0].violations[0].rule, "images.deniedDigests");
+  EXPECT_FALSE(e.results[0].violations[0].denies_in_every_mode);
+}
+
+// Verifies that the quarantine message names the image, the policy, the time, the rule, the pod,
+// the node and the alert, and gives the command that releases the digest.
+TEST(PolicySnapshotTest, QuarantineMessageNamesAlertAndRelease) {
+  const auto e = PolicySnapshot::compile({quarantining(api::Mode::Audit)})
+                     ->evaluate(pod("prod-web", kQuarantinedImage), kNoLabels);
+  ASSERT_EQ(e.results.size(), 1u);
+  ASSERT_EQ(e.results[0].violations.size(), 1u);
+  EXPECT_EQ(e.results[0].violations[0].message,
+            "container \"app\" image \"" + kQuarantinedImage +
+                "\" is quarantined by SecurityPolicy runtime-threats since 2026-01-05T10:00:00Z: "
+                "rule shell-in-container alerted on Pod prod-web/web-1 on node node-a: sh ran in "
+                "container web (pid 4242). Release it with: kubectl annotate securitypolicy "
+                "runtime-threats castellan.io/release-digests=" +
+                kQuarantined);
+}
+
+// Verifies that another digest, a tag-only reference and a policy with an empty quarantine pass,
+// while a tagged reference pinned by the quarantined digest is denied.
+TEST(PolicySnapshotTest, OnlyTheQuarantinedDigestIsDenied) {
+  const auto snap = PolicySnapshot::compile({quarantining(api::Mode::Audit)});
+  for (const std::string& image :
+       std::vector<std::string>{"registry.example.com/app@sha256:" + std::string(64, 'f'),
+                                "registry.example.com/app:1.4", "registry.example.com/app"}) {
+    const auto e = snap->evaluate(pod("prod-web", image), kNoLabels);
+    ASSERT_EQ(e.results.size(), 1u) << image;
+    EXPECT_TRUE(e.results[0].allowed) << image;
+    EXPECT_TRUE(e.results[0].violations.empty()) << image;
+  }
+  const auto tagged =
+      snap->evaluate(pod("prod-web", "registry.example.com/app:1.4@" + kQuarantined), kNoLabels);
+  ASSERT_EQ(tagged.results.size(), 1u);
+  EXPECT_FALSE(tagged.results[0].allowed);
+
+  auto released = quarantining(api::Mode::Audit);
+  released.status.quarantinedDigests.clear();
+  const auto e =
+      PolicySnapshot::compile({released})->evaluate(pod("prod-web", kQuarantinedImage), kNoLabels);
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_TRUE(e.results[0].allowed);
+}
+
+// Verifies that init and ephemeral containers, and a Deployment's template, are checked too.
+TEST(PolicySnapshotTest, QuarantineChecksEveryContainerKind) {
+  const auto snap = PolicySnapshot::compile({quarantining(api::Mode::Warn)});
+  for (const char* list : {"initContainers", "ephemeralContainers"}) {
+    json p = pod("prod-web", "registry.example.com/app:1.4");
+    p["spec"][list] = {{{"name", "extra"}, {"image", kQuarantinedImage}}};
+    const auto e = snap->evaluate(p, kNoLabels);
+    ASSERT_EQ(e.results.size(), 1u) << list;
+    EXPECT_FALSE(e.results[0].allowed) << list;
+    ASSERT_EQ(e.results[0].violations.size(), 1u) << list;
+    EXPECT_EQ(e.results[0].violations[0].field, std::string("spec.") + list + "[0].image");
+    EXPECT_NE(e.results[0].violations[0].message.find("container \"extra\""), std::string::npos)
+        << e.results[0].violations[0].message;
+  }
+  const json template_pod = pod("prod-web", kQuarantinedImage);
+  const json deployment = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata", {{"name", "web"}, {"namespace", "prod-web"}}},
+      {"spec",
+       {{"template", {{"metadata", template_pod["metadata"]}, {"spec", template_pod["spec"]}}}}}};
+  const auto e = snap->evaluate(deployment, kNoLabels);
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_FALSE(e.results[0].allowed);
+  ASSERT_EQ(e.results[0].violations.size(), 1u);
+  EXPECT_EQ(e.results[0].violations[0].field, "spec.template.spec.containers[0].image");
+}
+
+// Verifies that a policy's quarantine applies only to the namespaces the policy matches.
+TEST(PolicySnapshotTest, QuarantineFollowsPolicyMatch) {
+  const auto snap = PolicySnapshot::compile({quarantining(api::Mode::Enforce, {"prod-*"})});
+  EXPECT_TRUE(snap->evaluate(pod("dev", kQuarantinedImage), kNoLabels).results.empty());
+  const auto everywhere = PolicySnapshot::compile({quarantining(api::Mode::Enforce)});
+  EXPECT_TRUE(
+      everywhere->evaluate(pod("kube-system", kQuarantinedImage), kNoLabels).results.empty())
+      << "spec.exclude holds for the quarantine too";
+  const auto e = snap->evaluate(pod("prod-web", kQuarantinedImage), kNoLabels);
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_FALSE(e.results[0].allowed);
+}
+
+// Verifies that in Audit a quarantine denies while the policy's other violations stay reported
+// without being marked as denying.
+TEST(PolicySnapshotTest, QuarantineNextToAuditFindings) {
+  auto p = quarantining(api::Mode::Audit);
+  p.spec.images.allowedRegistries = {"quay.io/*"};
+  const auto e =
+      PolicySnapshot::compile({p})->evaluate(pod("prod-web", kQuarantinedImage), kNoLabels);
+  ASSERT_EQ(e.results.size(), 1u);
+  EXPECT_FALSE(e.results[0].allowed);
+  ASSERT_EQ(e.results[0].violations.size(), 2u);
+  EXPECT_EQ(e.results[0].violations[0].rule, "images.quarantinedDigest");
+  EXPECT_TRUE(e.results[0].violations[0].denies_in_every_mode);
+  EXPECT_EQ(e.results[0].violations[1].rule, "images.allowedRegistries");
+  EXPECT_FALSE(e.results[0].violations[1].denies_in_every_mode);
+
+  const auto clean =
+      PolicySnapshot::compile({p})->evaluate(pod("prod-web", "quay.io/app:1"), kNoLabels);
+  ASSERT_EQ(clean.results.size(), 1u);
+  EXPECT_TRUE(clean.results[0].allowed);
+}
+
 }  // namespace
 }  // namespace castellan::policy

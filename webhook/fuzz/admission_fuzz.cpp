@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "policy/static_namespace_labels.h"
@@ -28,6 +29,10 @@ const policy::PolicySnapshot& snapshot() {
     images.spec.images.requireDigest = true;
     images.spec.images.disallowLatestTag = true;
     images.spec.mutations.runAsNonRoot = true;
+    api::QuarantinedDigest quarantined;
+    quarantined.digest = "sha256:" + std::string(64, 'e');
+    quarantined.rule = "shell-in-container";
+    images.status.quarantinedDigests = {quarantined};
     return policy::PolicySnapshot::compile({restricted, images}, 1);
   }();
   return *kSnapshot;

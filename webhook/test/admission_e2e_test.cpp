@@ -47,6 +47,30 @@ spec:
   mutations: {runAsNonRoot: true, seccompRuntimeDefault: true}
 )";
 
+// A policy in Audit mode for e2e-quarantine; with a status it quarantines kQuarantinedDigest,
+// as QuarantineImage would record it.
+const std::string kQuarantinedDigest = "sha256:" + std::string(64, 'e');
+const std::string kQuarantinedImage = "registry.example.com/app@" + kQuarantinedDigest;
+
+std::string quarantine_policy(bool quarantined) {
+  std::string out = R"(apiVersion: castellan.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: runtime-threats}
+spec:
+  mode: Audit
+  match: {namespaces: ["e2e-quarantine"]}
+  images: {disallowLatestTag: true}
+)";
+  if (quarantined) {
+    out += "status:\n  quarantinedDigests:\n  - digest: " + kQuarantinedDigest +
+           "\n    image: " + kQuarantinedImage +
+           "\n    rule: shell-in-container\n    namespace: e2e-quarantine\n    pod: running\n"
+           "    node: node-a\n    time: \"2026-01-05T10:00:00Z\"\n"
+           "    alert: sh ran in container app\n";
+  }
+  return out;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
@@ -89,6 +113,7 @@ class AdmissionE2eTest : public ::testing::Test {
     dir_ = new fs::path(mkdtemp(tmpl));
     fs::create_directories(*dir_ / "policies");
     std::ofstream(*dir_ / "policies" / "policies.yaml") << kPolicies;
+    std::ofstream(*dir_ / "policies" / "quarantine.yaml") << quarantine_policy(false);
     manager_ = new testing::Child(
         {CASTELLAN_MANAGER_BIN, "--standalone", "--policies", (*dir_ / "policies").string(),
          "--webhook-port", "0", "--bind-address", "127.0.0.1", "--cert-dir",
@@ -113,7 +138,7 @@ class AdmissionE2eTest : public ::testing::Test {
         return;
       }
     }
-    for (const char* ns : {"e2e-enforce", "e2e-audit", "e2e-mutate"}) {
+    for (const char* ns : {"e2e-enforce", "e2e-audit", "e2e-mutate", "e2e-quarantine"}) {
       plane().kubectl({"create", "namespace", ns});
     }
     // The API server picks up new webhook configurations asynchronously.
@@ -211,6 +236,59 @@ spec:
   EXPECT_NE(r->exit_code, 0);
   EXPECT_NE(r->err.find("Deployment e2e-enforce/bad"), std::string::npos) << r->err;
   EXPECT_NE(r->err.find("hostNamespaces"), std::string::npos) << r->err;
+}
+
+// Verifies that once a policy's status quarantines a digest, kubectl apply of a pod using it is
+// denied although the policy is in Audit mode, with the alert and the release command in the
+// message, while relabelling a pod that already runs it still succeeds.
+TEST_F(AdmissionE2eTest, QuarantinedDigestIsDeniedButRunningPodCanBeRelabelled) {
+  auto running = plane().kubectl({"apply", "-f", "-"},
+                                 pod("running", "e2e-quarantine", kQuarantinedImage, false));
+  ASSERT_TRUE(running.ok());
+  ASSERT_EQ(running->exit_code, 0) << running->err;
+
+  std::ofstream(*dir_ / "policies" / "quarantine.yaml") << quarantine_policy(true);
+  bool quarantined = false;
+  for (int i = 0; i < 300 && !quarantined; ++i) {
+    auto r = plane().kubectl({"apply", "--dry-run=server", "-f", "-"},
+                             pod("probe", "e2e-quarantine", kQuarantinedImage, false));
+    quarantined =
+        r.ok() && r->exit_code != 0 && r->err.find("images.quarantinedDigest") != std::string::npos;
+    if (!quarantined) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(quarantined) << "the quarantine never took effect; manager log:\n"
+                           << read_file((*dir_ / "manager.log").string());
+
+  auto denied = plane().kubectl({"apply", "-f", "-"},
+                                pod("second", "e2e-quarantine", kQuarantinedImage, false));
+  ASSERT_TRUE(denied.ok());
+  EXPECT_NE(denied->exit_code, 0);
+  EXPECT_NE(denied->err.find("denied the request"), std::string::npos) << denied->err;
+  EXPECT_NE(denied->err.find("SecurityPolicy \"runtime-threats\" (Audit; quarantined image)"),
+            std::string::npos)
+      << denied->err;
+  EXPECT_NE(denied->err.find("rule shell-in-container alerted on Pod e2e-quarantine/running on "
+                             "node node-a: sh ran in container app"),
+            std::string::npos)
+      << denied->err;
+  EXPECT_NE(denied->err.find("kubectl annotate securitypolicy runtime-threats "
+                             "castellan.io/release-digests=" +
+                             kQuarantinedDigest),
+            std::string::npos)
+      << denied->err;
+
+  auto label = plane().kubectl(
+      {"label", "pod", "running", "-n", "e2e-quarantine", "castellan.io/isolated=true"});
+  ASSERT_TRUE(label.ok());
+  EXPECT_EQ(label->exit_code, 0) << label->err;
+  auto annotate = plane().kubectl(
+      {"annotate", "pod", "running", "-n", "e2e-quarantine", "example.com/note=isolated"});
+  ASSERT_TRUE(annotate.ok());
+  EXPECT_EQ(annotate->exit_code, 0) << annotate->err;
+  auto get = plane().kubectl({"get", "pod", "running", "-n", "e2e-quarantine", "-o",
+                              "jsonpath={.metadata.labels.castellan\\.io/isolated}"});
+  ASSERT_TRUE(get.ok());
+  EXPECT_EQ(get->out, "true") << get->err;
 }
 
 }  // namespace

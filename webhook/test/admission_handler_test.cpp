@@ -250,5 +250,119 @@ TEST_F(AdmissionHandlerTest, EphemeralContainersSubresource) {
   }
 }
 
+const std::string kQuarantined = "sha256:" + std::string(64, 'e');
+const std::string kQuarantinedImage = "registry.example.com/app@" + kQuarantined;
+
+// An Audit policy checking the baseline standard whose status quarantines kQuarantined.
+api::SecurityPolicy quarantining(api::Mode mode) {
+  auto p = baseline("runtime-threats", mode);
+  p.status.quarantinedDigests.push_back({kQuarantined, kQuarantinedImage, "shell-in-container",
+                                         "prod", "web-1", "node-a", "2026-01-05T10:00:00Z",
+                                         "sh ran in container app"});
+  return p;
+}
+
+// Verifies that an Audit policy denies a quarantined image with a message saying the quarantine
+// denies, counts the request as denied, and keeps its other findings as warnings only.
+TEST_F(AdmissionHandlerTest, AuditQuarantineDenies) {
+  auto out = validate({quarantining(api::Mode::Audit)}, request(pod(kQuarantinedImage, true)));
+  EXPECT_EQ(out.verdict, "denied");
+  EXPECT_FALSE(out.response.allowed);
+  ASSERT_EQ(out.policies.size(), 1u);
+  EXPECT_EQ(out.policies[0].verdict, "denied");
+  ASSERT_TRUE(out.response.status.has_value());
+  EXPECT_EQ(out.response.status->code, 403);
+  const std::string& message = out.response.status->message;
+  EXPECT_NE(message.find("Pod prod/web violates SecurityPolicy \"runtime-threats\" (Audit; "
+                         "quarantined image): [images.quarantinedDigest] container \"app\""),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("rule shell-in-container alerted on Pod prod/web-1 on node node-a"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("kubectl annotate securitypolicy runtime-threats "
+                         "castellan.io/release-digests=" +
+                         kQuarantined),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("podSecurity.baseline.privileged"), std::string::npos)
+      << "an Audit finding does not deny: " << message;
+  ASSERT_EQ(out.response.status->causes.size(), 1u);
+  EXPECT_EQ(out.response.status->causes[0].field, "spec.containers[0].image");
+
+  ASSERT_EQ(out.response.warnings.size(), 1u);
+  EXPECT_NE(out.response.warnings[0].find("\"runtime-threats\" (Audit): "
+                                          "[podSecurity.baseline.privileged]"),
+            std::string::npos)
+      << out.response.warnings[0];
+  json audit = json::parse(out.response.audit_annotations.at("runtime-threats"));
+  EXPECT_EQ(audit["allowed"], false);
+}
+
+// Verifies that Warn denies a quarantined image too, and that a pod without it is only warned.
+TEST_F(AdmissionHandlerTest, WarnQuarantineDenies) {
+  auto out = validate({quarantining(api::Mode::Warn)}, request(pod(kQuarantinedImage)));
+  EXPECT_EQ(out.verdict, "denied");
+  ASSERT_TRUE(out.response.status.has_value());
+  EXPECT_NE(out.response.status->message.find("(Warn; quarantined image)"), std::string::npos)
+      << out.response.status->message;
+  EXPECT_TRUE(out.response.warnings.empty());
+
+  out =
+      validate({quarantining(api::Mode::Warn)}, request(pod("registry.example.com/app:1.4", true)));
+  EXPECT_EQ(out.verdict, "warned");
+  EXPECT_TRUE(out.response.allowed);
+  ASSERT_EQ(out.policies.size(), 1u);
+  EXPECT_EQ(out.policies[0].verdict, "warned");
+}
+
+// Verifies that an Enforce policy's denial keeps its usual wording next to a quarantine.
+TEST_F(AdmissionHandlerTest, EnforceQuarantineListsEveryViolation) {
+  auto out = validate({quarantining(api::Mode::Enforce)}, request(pod(kQuarantinedImage, true)));
+  EXPECT_EQ(out.verdict, "denied");
+  ASSERT_TRUE(out.response.status.has_value());
+  const std::string& message = out.response.status->message;
+  EXPECT_NE(message.find("SecurityPolicy \"runtime-threats\" (Enforce): "), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("[images.quarantinedDigest]"), std::string::npos) << message;
+  EXPECT_NE(message.find("[podSecurity.baseline.privileged]"), std::string::npos) << message;
+  EXPECT_EQ(out.response.status->causes.size(), 2u);
+}
+
+// Verifies that a decoded Pod UPDATE that only relabels a pod running a quarantined image is
+// skipped, while one that changes the image to it is denied.
+TEST_F(AdmissionHandlerTest, RelabellingQuarantinedPodIsNotEvaluated) {
+  json old_pod = pod(kQuarantinedImage);
+  json relabelled = old_pod;
+  relabelled["metadata"]["labels"] = {{"castellan.io/isolated", "true"}};
+  auto body = [](const json& object, const json& old_object) {
+    return json({{"apiVersion", "admission.k8s.io/v1"},
+                 {"kind", "AdmissionReview"},
+                 {"request",
+                  {{"uid", "uid-2"},
+                   {"kind", {{"group", ""}, {"version", "v1"}, {"kind", "Pod"}}},
+                   {"resource", {{"group", ""}, {"version", "v1"}, {"resource", "pods"}}},
+                   {"name", "web"},
+                   {"namespace", "prod"},
+                   {"operation", "UPDATE"},
+                   {"object", object},
+                   {"oldObject", old_object}}}})
+        .dump();
+  };
+  auto label_update = decode_admission_review(body(relabelled, old_pod));
+  ASSERT_TRUE(label_update.ok()) << label_update.error().message;
+  auto out = validate({quarantining(api::Mode::Audit)}, *label_update);
+  EXPECT_EQ(out.verdict, "skipped");
+  EXPECT_TRUE(out.response.allowed);
+  EXPECT_TRUE(out.policies.empty());
+  EXPECT_EQ(mutate({quarantining(api::Mode::Audit)}, *label_update).verdict, "skipped");
+
+  auto image_update = decode_admission_review(body(old_pod, pod("registry.example.com/app:1.4")));
+  ASSERT_TRUE(image_update.ok()) << image_update.error().message;
+  out = validate({quarantining(api::Mode::Audit)}, *image_update);
+  EXPECT_EQ(out.verdict, "denied");
+  EXPECT_FALSE(out.response.allowed);
+}
+
 }  // namespace
 }  // namespace castellan::webhook

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "common/base64.h"
 
 namespace castellan::webhook {
@@ -234,6 +236,124 @@ TEST(AdmissionReviewTest, ConvertsEphemeralContainersObject) {
   EXPECT_TRUE(r->needs_evaluation);
   EXPECT_EQ(r->object["kind"], "Pod");
   EXPECT_EQ(r->object["spec"]["ephemeralContainers"][0]["name"], "debug");
+}
+
+// A Pod UPDATE review whose oldObject is the request's object, stored, with `change` applied.
+json pod_update(const std::function<void(json&)>& change = [](json&) {}) {
+  json doc = review();
+  doc["request"]["operation"] = "UPDATE";
+  json old = doc["request"]["object"];
+  old["metadata"]["managedFields"] = {{{"manager", "kubelet"}}};
+  old["status"] = {{"phase", "Running"}};
+  change(old);
+  doc["request"]["oldObject"] = std::move(old);
+  return doc;
+}
+
+// Verifies that a Pod UPDATE of metadata only (labels, annotations, finalizers, owner
+// references) is not evaluated, as Pod Security Admission does.
+TEST(AdmissionReviewTest, PodMetadataUpdateIsNotEvaluated) {
+  json doc = pod_update();
+  json& meta = doc["request"]["object"]["metadata"];
+  meta["labels"] = {{"castellan.io/isolated", "true"}};
+  meta["annotations"] = {{"note", "after"}};
+  meta["finalizers"] = {"example.com/hold"};
+  meta["ownerReferences"] = {{{"kind", "ReplicaSet"}, {"name", "web-1"}}};
+  auto r = decode_admission_review(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->needs_evaluation);
+  EXPECT_TRUE(r->object.is_null());
+  EXPECT_EQ(r->uid, "705ab4f5-6393-11e8-b7cc-42010a800002");
+  EXPECT_EQ(r->operation, "UPDATE");
+
+  // An integer beyond 64 bits sends the body through the other parser; the answer is the same.
+  std::string body = doc.dump();
+  body.replace(body.find("\"after\""), 7, "184467440737095516160");
+  r = decode_admission_review(body);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->needs_evaluation);
+}
+
+// Verifies that a Pod UPDATE that changes the spec (image, toleration, deadline) is evaluated.
+TEST(AdmissionReviewTest, PodSpecUpdateIsEvaluated) {
+  const std::vector<std::function<void(json&)>> changes = {
+      [](json& old) { old["spec"]["containers"][0]["image"] = "nginx:1.24"; },
+      [](json& old) {
+        old["spec"]["tolerations"] = {{{"key", "x"}, {"operator", "Exists"}}};
+      },
+      [](json& old) { old["spec"]["activeDeadlineSeconds"] = 60; },
+      [](json& old) { old.erase("spec"); }};
+  for (size_t i = 0; i < changes.size(); ++i) {
+    auto r = decode_admission_review(pod_update(changes[i]).dump());
+    ASSERT_TRUE(r.ok()) << i << ": " << r.error().message;
+    EXPECT_TRUE(r->needs_evaluation) << i;
+    EXPECT_EQ(r->object["spec"]["containers"][0]["image"], "nginx") << i;
+  }
+}
+
+// Verifies that only a plain Pod UPDATE is compared: a Deployment UPDATE, pods/ephemeralcontainers
+// and an UPDATE without oldObject are evaluated even with an unchanged spec.
+TEST(AdmissionReviewTest, OtherUpdatesAreEvaluated) {
+  json doc = pod_update();
+  doc["request"]["kind"] = {{"group", "apps"}, {"version", "v1"}, {"kind", "Deployment"}};
+  auto r = decode_admission_review(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->needs_evaluation);
+
+  doc = pod_update();
+  doc["request"]["subResource"] = "ephemeralcontainers";
+  r = decode_admission_review(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->needs_evaluation);
+
+  doc = pod_update();
+  doc["request"]["oldObject"] = nullptr;
+  r = decode_admission_review(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->needs_evaluation);
+
+  doc = pod_update();
+  doc["request"].erase("oldObject");
+  r = decode_admission_review(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->needs_evaluation);
+}
+
+// Verifies that malformed object and oldObject shapes of a Pod UPDATE are refused with the
+// documented 400s, and that an equal but malformed spec is still left to the engine.
+TEST(AdmissionReviewTest, PodUpdateRejectsMalformedObjects) {
+  for (const json& old : {json("a pod"), json::array({1}), json(42), json(true)}) {
+    json doc = pod_update();
+    doc["request"]["oldObject"] = old;
+    Error e = decode_error(doc.dump());
+    EXPECT_EQ(e.code, 400);
+    EXPECT_EQ(e.reason, decode_reason::kInvalidField) << old.dump();
+    EXPECT_NE(e.message.find("request.oldObject must be an object"), std::string::npos)
+        << e.message;
+  }
+  json doc = pod_update();
+  doc["request"]["object"] = "a pod";
+  Error e = decode_error(doc.dump());
+  EXPECT_EQ(e.reason, decode_reason::kInvalidField);
+  EXPECT_NE(e.message.find("request.object"), std::string::npos) << e.message;
+
+  doc = pod_update();
+  doc["request"].erase("object");
+  EXPECT_EQ(decode_error(doc.dump()).reason, decode_reason::kMissingObject);
+
+  doc = pod_update([](json& old) { old["spec"] = "not a spec"; });
+  doc["request"]["object"]["spec"] = "not a spec";
+  auto r = decode_admission_review(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->needs_evaluation) << "the engine refuses a spec that is not an object";
+
+  // A status update is not compared, so its oldObject is not read either.
+  doc = pod_update();
+  doc["request"]["subResource"] = "status";
+  doc["request"]["oldObject"] = "a pod";
+  r = decode_admission_review(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->needs_evaluation);
 }
 
 // Verifies that over-deep nesting is refused before parsing, and brackets in strings do not count.

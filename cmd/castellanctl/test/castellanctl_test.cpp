@@ -297,6 +297,76 @@ TEST(Castellanctl, TablePrintsRowsViolationsAndSummary) {
   EXPECT_THAT(colored.out, HasSubstr("\033[1;31mDENIED\033[0m"));
 }
 
+const std::string kQuarantinedDigest = "sha256:" + std::string(64, 'e');
+
+// An Audit policy as `kubectl get securitypolicy -o yaml` prints it, status included.
+std::string quarantine_policy(bool with_status) {
+  std::string out = R"(apiVersion: castellan.io/v1alpha1
+kind: SecurityPolicy
+metadata:
+  name: runtime-threats
+  uid: 0b7f6f7c-3a0e-4d5b-9a77-5e1c2f0c9a11
+  resourceVersion: "4242"
+  generation: 3
+  creationTimestamp: "2026-01-01T00:00:00Z"
+spec:
+  mode: Audit
+  images: {disallowLatestTag: true}
+)";
+  if (with_status) {
+    out += "status:\n  observedGeneration: 3\n  quarantinedDigests:\n  - digest: " +
+           kQuarantinedDigest + "\n    image: registry.example.com/app@" + kQuarantinedDigest +
+           "\n    rule: shell-in-container\n    namespace: shop\n    pod: web-1\n"
+           "    node: node-a\n    time: \"2026-01-05T10:00:00Z\"\n"
+           "    alert: sh ran in container app\n";
+  }
+  return out;
+}
+
+// Verifies that a policy file carrying a status denies an image whose digest it quarantines,
+// although the policy is in Audit mode, and that the same policy without status only audits.
+TEST(Castellanctl, QuarantinedDigestFromStatusDenies) {
+  TempDir dir;
+  std::string manifest = R"(apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  containers:
+  - {name: app, image: "IMAGE"}
+  - {name: sidecar, image: "registry.example.com/proxy:latest"}
+)";
+  manifest.replace(manifest.find("IMAGE"), 5, "registry.example.com/app@" + kQuarantinedDigest);
+  const std::string pod = dir.write("pod.yaml", manifest);
+  CliRun run =
+      castellanctl({"check", "-p", dir.write("with-status/p.yaml", quarantine_policy(true)), "-r",
+                    pod, "-o", "json"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  json out = json::parse(run.out);
+  ASSERT_EQ(out["results"].size(), 1u) << run.out;
+  const json& r = out["results"][0];
+  EXPECT_EQ(r["mode"], "Audit");
+  EXPECT_EQ(r["allowed"], false);
+  ASSERT_EQ(r["violations"].size(), 2u) << r.dump();
+  EXPECT_EQ(r["violations"][0]["rule"], "images.quarantinedDigest");
+  EXPECT_THAT(r["violations"][0]["message"].get<std::string>(),
+              HasSubstr("castellan.io/release-digests=" + kQuarantinedDigest));
+  EXPECT_EQ(out["summary"]["denied"], 1);
+  EXPECT_EQ(out["summary"]["warned"], 0);
+
+  CliRun table = castellanctl({"check", "-p", dir.path("with-status/p.yaml"), "-r", pod});
+  EXPECT_EQ(table.exit_code, 1);
+  EXPECT_THAT(table.out, HasSubstr("DENIED (quarantined image)"));
+  EXPECT_THAT(table.out, HasSubstr("- images.quarantinedDigest: container \"app\""));
+
+  CliRun spec_only =
+      castellanctl({"check", "-p", dir.write("spec-only/p.yaml", quarantine_policy(false)), "-r",
+                    pod, "-o", "json"});
+  EXPECT_EQ(spec_only.exit_code, 0) << spec_only.err;
+  json audit = json::parse(spec_only.out);
+  EXPECT_EQ(audit["results"][0]["allowed"], true);
+  EXPECT_EQ(audit["summary"]["warned"], 1);
+}
+
 // Verifies the README's main command: the samples against the examples, both verdicts shown.
 TEST(Castellanctl, SamplesAgainstExamplesShowAllowedAndDenied) {
   CliRun run = castellanctl(
