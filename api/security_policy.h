@@ -161,6 +161,8 @@ struct Violation {
   std::string name;
   std::string rule;
   std::string message;
+
+  bool operator==(const Violation&) const = default;
 };
 
 // One response action taken (spec.runtime.responses), newest first in status.recentActions.
@@ -174,6 +176,8 @@ struct ActionRecord {
   std::string image;    // for QuarantineImage: the digest-pinned image
   bool succeeded = true;
   std::string message;  // what was done, or why it failed
+
+  bool operator==(const ActionRecord&) const = default;
 };
 
 // What spec.runtime.responses did, since the policy was created.
@@ -182,6 +186,8 @@ struct ResponseCounts {
   int64_t failed = 0;          // actions that were tried and failed (Notify included)
   int64_t skipped = 0;         // actions not tried: the policy's maxActionsPerMinute was reached
   int64_t notifyFailures = 0;  // Notify deliveries that failed after every retry
+
+  bool operator==(const ResponseCounts&) const = default;
 };
 
 // An image digest QuarantineImage took from a compromised pod; admission denies new pods

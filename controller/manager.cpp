@@ -2,8 +2,10 @@
 
 #include "common/base64.h"
 #include "common/log.h"
+#include "api/node_sensor_codec.h"
 #include "controller/certificates.h"
 #include "controller/time_format.h"
+#include "kube/resources.h"
 #include "policy/policy_snapshot.h"
 #include "policy/static_namespace_labels.h"
 
@@ -12,8 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-const kube::GroupVersionResource kNamespaces{"", "v1", "namespaces", false};
-const kube::GroupVersionResource kSecrets{"", "v1", "secrets", true};
+using kube::kNamespaces;
+using kube::kSecrets;
 
 kube::InformerOptions informer_options(const kube::GroupVersionResource& gvr,
                                        const std::string& ns = {},
@@ -38,6 +40,12 @@ Result<policy::Labels> namespace_labels(const json& object) {
   return labels;
 }
 
+Result<api::NodeSensor> node_sensor(const json& object) {
+  auto decoded = api::decode_node_sensor(object);
+  if (!decoded.ok()) return Error::make(api::join(decoded.errors, "; "), "Invalid");
+  return std::move(decoded.value);
+}
+
 }  // namespace
 
 Manager::Manager(kube::ApiClientPtr api, ManagerOptions options, webhook::PolicyStore& store,
@@ -52,7 +60,9 @@ Manager::Manager(kube::ApiClientPtr api, ManagerOptions options, webhook::Policy
           CertificateSettings{options_.cert_lifetime, subject_alt_names(), options_.cert_manager}),
       webhooks_(api, options_.webhook),
       statuses_(api, nullptr),
-      reports_(api, options_.namespace_) {}
+      reports_(api, options_.namespace_),
+      rulesets_(api, options_.namespace_),
+      sensor_health_(api) {}
 
 Manager::~Manager() { stop(); }
 
@@ -68,6 +78,21 @@ Status Manager::start(std::chrono::seconds sync_timeout) {
   event_options.host = options_.identity;
   events_ = std::make_unique<kube::EventRecorder>(api_, event_options);
   statuses_ = PolicyStatusReconciler(api_, events_.get());
+  releases_ = std::make_unique<QuarantineRelease>(api_, events_.get());
+
+  auto headers = [api = api_, ns = options_.namespace_](const std::string& secret) -> Result<HttpHeaders> {
+    auto got = api->get(kSecrets, ns, secret);
+    if (!got) return Error::make("reading Secret " + ns + "/" + secret + ": " + got.error().message);
+    return notify_headers(*got);
+  };
+  auto notifier = Notifier::create(options_.notify, headers, [this](NotifyResult result) {
+    if (runtime_) runtime_->on_notified(std::move(result));
+    trigger();
+  });
+  if (!notifier) return Error::make("Failed to start the notifier: " + notifier.error().message);
+  notifier_ = std::move(*notifier);
+  runtime_ = std::make_unique<RuntimeReconciler>(api_, options_.namespace_, events_.get(),
+                                                 notifier_.get());
 
   policy_informer_ =
       std::make_unique<kube::Informer<json>>(api_, informer_options(security_policy_gvr()));
@@ -104,10 +129,31 @@ Status Manager::start(std::chrono::seconds sync_timeout) {
   validating_informer_ = drift(WebhookConfigurationReconciler::validating_gvr());
   mutating_informer_ = drift(WebhookConfigurationReconciler::mutating_gvr());
 
+  // Runtime: the sensors' alerts and their NodeSensors. Every replica watches, so a new leader
+  // starts from a synced cache; only the leader acts on them.
+  violation_informer_ = std::make_unique<kube::Informer<api::RuntimeViolationEvent>>(
+      api_,
+      informer_options(kube::kCoreEvents, {},
+                       std::string("reason=") + api::kRuntimeViolationReason),
+      [](const json& object) { return api::decode_runtime_violation(object); });
+  violation_informer_->add_handlers(
+      {[this](const std::string&, const api::RuntimeViolationEvent&) { trigger(); },
+       [this](const std::string&, const api::RuntimeViolationEvent&,
+              const api::RuntimeViolationEvent&) { trigger(); },
+       nullptr});
+  sensor_informer_ = std::make_unique<kube::Informer<api::NodeSensor>>(
+      api_, informer_options(kube::kNodeSensors), node_sensor);
+  sensor_informer_->add_handlers(
+      {[this](const std::string&, const api::NodeSensor&) { trigger(); },
+       [this](const std::string&, const api::NodeSensor&, const api::NodeSensor&) { trigger(); },
+       [this](const std::string&, const api::NodeSensor&) { trigger(); }});
+
   for (auto* informer : {policy_informer_.get(), secret_informer_.get(), validating_informer_.get(),
                          mutating_informer_.get()}) {
     informer->start();
   }
+  violation_informer_->start();
+  sensor_informer_->start();
   namespace_informer_->start();
   if (!policy_informer_->wait_for_sync(sync_timeout) ||
       !namespace_informer_->wait_for_sync(sync_timeout)) {
@@ -130,6 +176,7 @@ Status Manager::start(std::chrono::seconds sync_timeout) {
     log::info("Started leading", {{"identity", options_.identity}});
     std::lock_guard<std::mutex> lock(loop_mu_);
     leading_ = true;
+    new_term_ = true;
     dirty_ = true;
     loop_cv_.notify_all();
   };
@@ -161,6 +208,9 @@ void Manager::stop() {
     if (informer) informer->stop();
   }
   if (namespace_informer_) namespace_informer_->stop();
+  if (violation_informer_) violation_informer_->stop();
+  if (sensor_informer_) sensor_informer_->stop();
+  if (notifier_) notifier_->stop();
   if (events_) events_->shutdown();
 }
 
@@ -229,6 +279,7 @@ void Manager::leader_loop() {
       if (stopping_) return;
       if (!leading_) continue;
       dirty_ = false;
+      if (std::exchange(new_term_, false) && runtime_) runtime_->reset();
     }
     bool again = false;
     Status status = reconcile_once(again);
@@ -266,12 +317,46 @@ Status Manager::reconcile_once(bool& again) {
   // A staged CA is promoted on the next pass, once the API server trusts it.
   again = certs->step == RotationStep::StagedNextCa;
 
+  // Runtime: publish the ruleset, release digests asked for, count alerts and respond.
+  Status first_error;
+  auto hash = rulesets_.publish(policies.in_force());
+  if (!hash.ok()) {
+    log::warn("Failed to publish the runtime ruleset", {{"error", hash.error().message}});
+    first_error = hash.error();
+  }
+  if (auto released = releases_->reconcile(policies); !released.ok()) {
+    log::warn("Failed to release quarantined digests", {{"error", released.error().message}});
+    if (first_error.ok()) first_error = released;
+  }
+  std::vector<api::RuntimeViolationEvent> violations;
+  for (const auto& e : violation_informer_->store().list()) violations.push_back(*e);
+  std::vector<api::NodeSensor> sensors;
+  for (const auto& s : sensor_informer_->store().list()) sensors.push_back(*s);
+  std::optional<RuntimeObservation> runtime;
+  if (hash.ok()) {
+    auto observed = runtime_->reconcile(policies, violations, violation_informer_->has_synced(),
+                                        sensors, *hash, now);
+    if (observed.ok()) {
+      runtime = std::move(*observed);
+    } else {
+      log::warn("Failed to reconcile runtime alerts", {{"error", observed.error().message}});
+      if (first_error.ok()) first_error = observed.error();
+    }
+  }
+  if (sensor_informer_->has_synced()) {
+    if (auto marked = sensor_health_.reconcile(sensors, now); !marked.ok() && first_error.ok()) {
+      first_error = marked;
+    }
+  }
+
   auto tallies = reports_.collect(now, options_.report_stale_after);
   if (!tallies.ok()) {
     log::warn("Failed to collect admission reports", {{"error", tallies.error().message}});
   }
-  return statuses_.reconcile(policies, *published, tallies.ok() ? *tallies : PolicyTallies{},
-                             format_rfc3339(now));
+  auto written = statuses_.reconcile(
+      policies, *published, tallies.ok() ? std::optional<PolicyTallies>(*tallies) : std::nullopt,
+      runtime ? &*runtime : nullptr, format_rfc3339(now));
+  return first_error.ok() ? written : first_error;
 }
 
 void Manager::report_loop() {

@@ -3,9 +3,11 @@
 //  - Every replica: SecurityPolicy and Namespace informers build the snapshot the webhook
 //    serves; a Secret informer hot-reloads the serving certificate; the replica's admission
 //    counts are written to its own report every report_interval.
-//  - The leader (Lease): certificates, webhook configurations, policy finalizers and status,
-//    folding the replicas' reports. One level-based reconcile of everything, run on any change
-//    and every resync period; it never branches on what changed.
+//  - The leader (Lease): certificates, webhook configurations, the runtime ruleset the sensors
+//    load, quarantine releases, runtime alerts and responses (from RuntimeViolation Events),
+//    silent sensors, policy finalizers and status, folding the replicas' reports. One
+//    level-based reconcile of everything, run on any change and every resync period; it never
+//    branches on what changed.
 
 #include <atomic>
 #include <chrono>
@@ -21,6 +23,11 @@
 #include "controller/certificate_reconciler.h"
 #include "controller/policy_set.h"
 #include "controller/policy_status_reconciler.h"
+#include "controller/quarantine_release.h"
+#include "controller/responses/notifier.h"
+#include "controller/runtime_reconciler.h"
+#include "controller/runtime_ruleset_publisher.h"
+#include "controller/sensor_health_reconciler.h"
 #include "controller/webhook_configuration_reconciler.h"
 #include "kube/event_recorder.h"
 #include "kube/informer.h"
@@ -44,6 +51,7 @@ struct ManagerOptions {
   kube::Duration lease_duration = std::chrono::seconds(15);
   kube::Duration renew_deadline = std::chrono::seconds(10);
   kube::Duration retry_period = std::chrono::seconds(2);
+  NotifierOptions notify;
 };
 
 class Manager {
@@ -86,6 +94,8 @@ class Manager {
   std::unique_ptr<kube::Informer<nlohmann::json>> secret_informer_;
   std::unique_ptr<kube::Informer<nlohmann::json>> validating_informer_;
   std::unique_ptr<kube::Informer<nlohmann::json>> mutating_informer_;
+  std::unique_ptr<kube::Informer<api::RuntimeViolationEvent>> violation_informer_;
+  std::unique_ptr<kube::Informer<api::NodeSensor>> sensor_informer_;
   std::unique_ptr<kube::LeaderElector> elector_;
   std::unique_ptr<kube::EventRecorder> events_;
 
@@ -93,6 +103,11 @@ class Manager {
   WebhookConfigurationReconciler webhooks_;
   PolicyStatusReconciler statuses_;
   AdmissionReportStore reports_;
+  RuntimeRulesetPublisher rulesets_;
+  SensorHealthReconciler sensor_health_;
+  std::unique_ptr<QuarantineRelease> releases_;
+  NotifierPtr notifier_;
+  std::unique_ptr<RuntimeReconciler> runtime_;
 
   std::mutex policies_mu_;
   PolicySet policies_;
@@ -103,6 +118,7 @@ class Manager {
   std::condition_variable loop_cv_;
   bool dirty_ = true;
   bool leading_ = false;
+  bool new_term_ = false;  // leading began since the last reconcile
   bool stopping_ = false;
   std::thread leader_thread_;
   std::thread report_thread_;

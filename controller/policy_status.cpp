@@ -55,6 +55,13 @@ bool update_policy_conditions(api::SecurityPolicy& policy, const PolicyObservati
         std::string("The policy is active in ") + api::to_string(policy.spec.mode) + " mode");
   }
 
+  if (!observed.has_runtime_rules) {
+    set("SensorsSynced", true, "NotNeeded", "The policy has no runtime rules");
+  } else if (observed.sensors) {
+    set("SensorsSynced", observed.sensors->synced, observed.sensors->reason,
+        observed.sensors->message);
+  }
+
   if (!valid && observed.last_good_generation) {
     set("Degraded", true, "InvalidSpec",
         "Generation " + std::to_string(generation) + " is invalid; generation " +

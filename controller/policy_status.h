@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/security_policy.h"
+#include "controller/sensor_fleet.h"
 
 namespace castellan::controller {
 
@@ -16,9 +17,12 @@ struct PolicyObservation {
   bool needs_webhook = true;  // false when the policy has nothing for admission to check
   // Generation still enforced when the current one is invalid (nullopt: none).
   std::optional<int64_t> last_good_generation;
+  bool has_runtime_rules = false;  // of the version in force
+  // How the sensors stand (nullopt: unknown this time, SensorsSynced is left as it is).
+  std::optional<SensorsSyncedCondition> sensors;
 };
 
-// Sets Ready, WebhookConfigured and Degraded (metav1.Condition shape, each with
+// Sets Ready, WebhookConfigured, SensorsSynced and Degraded (metav1.Condition shape, each with
 // observedGeneration) and status.observedGeneration. Leaves counters alone.
 // Returns true when the status changed.
 bool update_policy_conditions(api::SecurityPolicy& policy, const PolicyObservation& observed,

@@ -103,11 +103,14 @@ void PolicyStatusReconciler::record_denials(const PolicyState& state, const Poli
 
 Status PolicyStatusReconciler::reconcile(const PolicySet& policies,
                                          const PublishedWebhooks& published,
-                                         const PolicyTallies& tallies, const std::string& now) {
+                                         const std::optional<PolicyTallies>& tallies,
+                                         const RuntimeObservation* runtime,
+                                         const std::string& now) {
   Status first_error;
   auto keep = [&](Status s) {
     if (!s.ok() && first_error.ok()) first_error = s;
   };
+  static const PolicyRuntimeRecord kNoAlerts;
   for (const auto& [name, state] : policies.states()) {
     if (state.deleting) {
       // Webhooks no longer serve it (reconciled before this), so the finalizer may go.
@@ -122,33 +125,60 @@ Status PolicyStatusReconciler::reconcile(const PolicySet& policies,
     if (state.last_good) policy.spec = state.last_good->spec;
     policy.metadata = state.metadata;
     policy.status = state.status;
-    bool changed = update_policy_conditions(policy, observe_policy(state, published), now);
-    if (auto t = tallies.find(name); t != tallies.end()) {
-      const auto& tally = t->second;
-      changed |= policy.status.admission.allowed != tally.counts.allowed ||
-                 policy.status.admission.denied != tally.counts.denied ||
-                 policy.status.admission.warned != tally.counts.warned;
-      policy.status.admission = tally.counts;
-      auto recent = newest_violations(tally.recent);
-      bool recent_changed =
-          recent.size() != policy.status.recentViolations.size() ||
-          !std::equal(recent.begin(), recent.end(), policy.status.recentViolations.begin(),
-                      [](const api::Violation& a, const api::Violation& b) {
-                        return a.time == b.time && a.name == b.name && a.rule == b.rule &&
-                               a.message == b.message;
-                      });
-      changed |= recent_changed;
-      policy.status.recentViolations = std::move(recent);
-      record_denials(state, tally);
+    auto& status = policy.status;
+    PolicyObservation observed = observe_policy(state, published);
+    observed.has_runtime_rules = state.last_good && !state.last_good->spec.runtime.rules.empty();
+    if (runtime != nullptr && observed.has_runtime_rules) {
+      observed.sensors = sensors_synced(runtime->fleet);
+    }
+    bool changed = update_policy_conditions(policy, observed, now);
+
+    const PolicyTally* tally = nullptr;
+    if (tallies) {
+      if (auto t = tallies->find(name); t != tallies->end()) tally = &t->second;
+    }
+    if (tally != nullptr) {
+      changed |= status.admission.allowed != tally->counts.allowed ||
+                 status.admission.denied != tally->counts.denied ||
+                 status.admission.warned != tally->counts.warned;
+      status.admission = tally->counts;
+      record_denials(state, *tally);
+    }
+    if (runtime != nullptr) {
+      const PolicyRuntimeRecord* record = &kNoAlerts;
+      if (auto r = runtime->records.find(name);
+          r != runtime->records.end() && r->second.uid == state.metadata.uid) {
+        record = &r->second;
+      }
+      api::RuntimeCounts counts{record->alerts, record->killed,
+                                observed.has_runtime_rules ? runtime->fleet.nodes_in_sync() : "0/0"};
+      changed |= counts.alerts != status.runtime.alerts || counts.killed != status.runtime.killed ||
+                 counts.nodesInSync != status.runtime.nodesInSync ||
+                 record->responses != status.responses ||
+                 record->recentActions != status.recentActions;
+      status.runtime = counts;
+      status.responses = record->responses;
+      status.recentActions = record->recentActions;
+      // recentViolations holds both halves, so it is rewritten only when both are known.
+      if (tallies) {
+        std::vector<api::Violation> both = tally != nullptr ? tally->recent : std::vector<api::Violation>{};
+        both.insert(both.end(), record->recentViolations.begin(), record->recentViolations.end());
+        auto recent = newest_violations(std::move(both));
+        changed |= recent != status.recentViolations;
+        status.recentViolations = std::move(recent);
+      }
     }
     if (!changed) continue;
-    // Merge patch of the fields this reconciler owns; others (runtime, quarantine) are kept.
-    json full = api::to_json(policy.status);
+    // Merge patch of the fields this reconciler owns; quarantinedDigests (written by the
+    // QuarantineImage response and its release) is kept.
+    json full = api::to_json(status);
     json patch = {{"status",
                    {{"observedGeneration", full.value("observedGeneration", json(0))},
                     {"conditions", full.value("conditions", json::array())},
                     {"admission", full.value("admission", json::object())},
                     {"runtime", full.value("runtime", json::object())},
+                    {"responses", full.value("responses", json::object())},
+                    {"recentActions", full.value("recentActions", json::array())},
                     {"recentViolations", full.value("recentViolations", json::array())}}}};
     auto patched = api_->patch(security_policy_gvr(), "", name, kube::PatchType::Merge,
                                patch.dump(), {"", false, "status"});

@@ -1,13 +1,16 @@
 #pragma once
 // Writes each SecurityPolicy's finalizer and status (leader only): conditions from what the
-// reconcile observed, admission counts summed from every replica, and denial Events.
+// reconcile observed, admission counts summed from every replica, denial Events, and the
+// runtime half (alerts, responses, nodesInSync, SensorsSynced) from the runtime reconciler.
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "controller/admission_reports.h"
 #include "controller/policy_set.h"
 #include "controller/policy_status.h"
+#include "controller/runtime_reconciler.h"
 #include "controller/webhook_configuration_reconciler.h"
 #include "kube/api_client.h"
 #include "kube/event_recorder.h"
@@ -23,9 +26,12 @@ class PolicyStatusReconciler {
 
   // Adds the finalizer to live policies, patches status where it changed, and releases the
   // finalizer of deleted policies (call only after the webhooks were reconciled without them).
+  // `tallies` nullopt: the admission reports could not be read this time; `runtime` null: the
+  // runtime half could not be reconciled; what they feed is left as it is.
   // Returns the first error; the others are still attempted.
   Status reconcile(const PolicySet& policies, const PublishedWebhooks& published,
-                   const PolicyTallies& tallies, const std::string& now);
+                   const std::optional<PolicyTallies>& tallies, const RuntimeObservation* runtime,
+                   const std::string& now);
 
  private:
   Status ensure_finalizer(const std::string& name, bool present);

@@ -18,7 +18,7 @@ api::SecurityPolicy policy(int64_t generation) {
 // Verifies that a valid, configured policy is Ready with observedGeneration everywhere.
 TEST(PolicyStatusTest, ValidConfiguredPolicyIsReady) {
   auto p = policy(3);
-  EXPECT_TRUE(update_policy_conditions(p, {{}, 3, true, std::nullopt}, "t1"));
+  EXPECT_TRUE(update_policy_conditions(p, {{}, 3, true, std::nullopt, false, std::nullopt}, "t1"));
   EXPECT_EQ(p.status.observedGeneration, 3);
   EXPECT_TRUE(api::is_condition_true(p.status.conditions, "Ready"));
   EXPECT_TRUE(api::is_condition_true(p.status.conditions, "WebhookConfigured"));
@@ -31,7 +31,7 @@ TEST(PolicyStatusTest, ValidConfiguredPolicyIsReady) {
 // Verifies that a policy waits for the webhook configurations to carry its generation.
 TEST(PolicyStatusTest, NotReadyUntilWebhookServesGeneration) {
   auto p = policy(4);
-  update_policy_conditions(p, {{}, 3, true, std::nullopt}, "t1");
+  update_policy_conditions(p, {{}, 3, true, std::nullopt, false, std::nullopt}, "t1");
   EXPECT_FALSE(api::is_condition_true(p.status.conditions, "Ready"));
   EXPECT_EQ(api::find_condition(p.status.conditions, "WebhookConfigured")->reason, "Pending");
 }
@@ -40,7 +40,7 @@ TEST(PolicyStatusTest, NotReadyUntilWebhookServesGeneration) {
 TEST(PolicyStatusTest, InvalidSpecIsReportedWithFieldPaths) {
   auto p = policy(5);
   update_policy_conditions(
-      p, {{"spec.mode: \"Block\" is not one of Enforce, Audit, Warn"}, 4, true, 4}, "t1");
+      p, {{"spec.mode: \"Block\" is not one of Enforce, Audit, Warn"}, 4, true, 4, false, std::nullopt}, "t1");
   const auto* ready = api::find_condition(p.status.conditions, "Ready");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, "False");
@@ -54,16 +54,36 @@ TEST(PolicyStatusTest, InvalidSpecIsReportedWithFieldPaths) {
 // Verifies that a second identical reconcile changes nothing, so no status write follows.
 TEST(PolicyStatusTest, IdempotentWhenNothingChanged) {
   auto p = policy(2);
-  update_policy_conditions(p, {{}, 2, true, std::nullopt}, "t1");
-  EXPECT_FALSE(update_policy_conditions(p, {{}, 2, true, std::nullopt}, "t2"));
+  update_policy_conditions(p, {{}, 2, true, std::nullopt, false, std::nullopt}, "t1");
+  EXPECT_FALSE(update_policy_conditions(p, {{}, 2, true, std::nullopt, false, std::nullopt}, "t2"));
 }
 
 // Verifies that a runtime-only policy needs no webhook and is Ready at once.
 TEST(PolicyStatusTest, RuntimeOnlyPolicyIsReadyWithoutWebhook) {
   auto p = policy(1);
-  update_policy_conditions(p, {{}, std::nullopt, false, std::nullopt}, "t1");
+  update_policy_conditions(p, {{}, std::nullopt, false, std::nullopt, false, std::nullopt}, "t1");
   EXPECT_TRUE(api::is_condition_true(p.status.conditions, "Ready"));
   EXPECT_EQ(api::find_condition(p.status.conditions, "WebhookConfigured")->reason, "NotNeeded");
+}
+
+// Verifies SensorsSynced: not needed without runtime rules, as observed with them, and left
+// as it was when the sensors could not be observed this time.
+TEST(PolicyStatusTest, SensorsSyncedFollowsTheFleet) {
+  auto p = policy(1);
+  update_policy_conditions(p, {{}, 1, true, std::nullopt, false, std::nullopt}, "t1");
+  EXPECT_EQ(api::find_condition(p.status.conditions, "SensorsSynced")->reason, "NotNeeded");
+
+  PolicyObservation observed{{}, 1, true, std::nullopt, true,
+                             SensorsSyncedCondition{false, "NotSynced", "1/2 sensors; node-b: x"}};
+  EXPECT_TRUE(update_policy_conditions(p, observed, "t2"));
+  const auto* synced = api::find_condition(p.status.conditions, "SensorsSynced");
+  EXPECT_EQ(synced->status, "False");
+  EXPECT_EQ(synced->message, "1/2 sensors; node-b: x");
+  EXPECT_EQ(synced->lastTransitionTime, "t2");
+
+  observed.sensors.reset();
+  EXPECT_FALSE(update_policy_conditions(p, observed, "t3"));
+  EXPECT_EQ(api::find_condition(p.status.conditions, "SensorsSynced")->status, "False");
 }
 
 }  // namespace

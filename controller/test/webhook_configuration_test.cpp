@@ -105,7 +105,9 @@ TEST(WebhookConfigurationTest, PolicyWithNothingToCheckNeedsNoWebhook) {
       {"shell", api::ExecMatch{{"sh"}}, {}, {}, api::RuntimeAction::Alert});
   EXPECT_FALSE(needs_validation(p));
   EXPECT_FALSE(needs_mutation(p));
-  p.status.quarantinedDigests.push_back({"sha256:" + std::string(64, 'a')});
+  api::QuarantinedDigest quarantined;
+  quarantined.digest = "sha256:" + std::string(64, 'a');
+  p.status.quarantinedDigests.push_back(quarantined);
   EXPECT_TRUE(needs_validation(p)) << "quarantined digests are enforced by admission";
 }
 
