@@ -20,6 +20,12 @@ const json& member(const json& object, const char* key) {
 
 }  // namespace
 
+std::string violation_detail(const RuntimeViolationEvent& event) {
+  const std::string prefix = "SecurityPolicy " + event.policy + " rule " + event.rule + ": ";
+  if (event.message.rfind(prefix, 0) == 0) return event.message.substr(prefix.size());
+  return event.message;
+}
+
 Result<RuntimeViolationEvent> decode_runtime_violation(const json& event) {
   if (text(event, "reason") != kRuntimeViolationReason) {
     return Error::make("Event reason is not " + std::string(kRuntimeViolationReason));

@@ -36,6 +36,10 @@ struct RuntimeViolationEvent {
   std::string last_time;  // RFC 3339: lastTimestamp, else eventTime, else firstTimestamp
 };
 
+// What happened, from the message without the "SecurityPolicy <policy> rule <rule>: " the
+// sensor starts it with (for texts that name the policy and rule already).
+std::string violation_detail(const RuntimeViolationEvent& event);
+
 // Reads an Event written by a sensor. Errors name what is missing (an Event that is not a
 // RuntimeViolation, or lacks the policy or rule annotation, is not one of ours).
 Result<RuntimeViolationEvent> decode_runtime_violation(const nlohmann::json& event);

@@ -39,6 +39,16 @@ TEST(RuntimeViolationTest, DecodesSensorEvent) {
   EXPECT_EQ(decoded->message, "exec of /bin/sh");
 }
 
+// Verifies that the detail drops only the sensor's own policy and rule prefix.
+TEST(RuntimeViolationTest, DetailDropsThePolicyAndRulePrefix) {
+  auto decoded = decode_runtime_violation(event());
+  ASSERT_TRUE(decoded.ok());
+  decoded->message = "SecurityPolicy runtime-threats rule shell-in-container: exec of /bin/sh; process killed";
+  EXPECT_EQ(violation_detail(*decoded), "exec of /bin/sh; process killed");
+  decoded->message = "SecurityPolicy other rule shell-in-container: exec of /bin/sh";
+  EXPECT_EQ(violation_detail(*decoded), decoded->message);
+}
+
 // Verifies that the node falls back to source.host and a missing count means one alert.
 TEST(RuntimeViolationTest, FallsBackToSourceHostAndCountOne) {
   auto e = event();

@@ -16,7 +16,10 @@ Usage:
 
 Cluster mode (the default) watches SecurityPolicies and serves the admission webhook on
 every replica; the leader (a Lease in NS) keeps the serving certificate (a Secret), the
-Validating- and MutatingWebhookConfiguration, and each policy's status and finalizer.
+Validating- and MutatingWebhookConfiguration, the runtime ruleset the sensors load (the
+ConfigMap castellan-runtime-ruleset), and each policy's status and finalizer; it counts the
+sensors' RuntimeViolation Events (ledger: ConfigMap castellan-runtime-ledger) and runs the
+policies' spec.runtime.responses.
 In a pod, the service account, POD_NAMESPACE and POD_NAME take the place of the flags.
 
 Standalone mode serves the admission webhook for the SecurityPolicies in DIR with no

@@ -207,7 +207,7 @@ ActionResult ResponseActions::quarantine_image(const ActionRequest& request) {
   }
   if (!request.admit()) return rate_limited();
   api::QuarantinedDigest record{image->digest, image->image, alert.rule, alert.pod_namespace,
-                                alert.pod, alert.node, request.now, alert.message};
+                                alert.pod, alert.node, request.now, api::violation_detail(alert)};
   auto updated = kube::update_with_retry(
       *api_, kube::kSecurityPolicies, "", request.policy,
       [&](json& object) {
@@ -224,8 +224,10 @@ ActionResult ResponseActions::quarantine_image(const ActionRequest& request) {
     return result(ActionOutcome::Failed, "recording " + image->digest + " in SecurityPolicy " +
                                              request.policy + " status: " + updated.error().message);
   }
+  const bool pinned = image->image.find(image->digest) != std::string::npos;
   return result(ActionOutcome::Done,
-                "quarantined " + image->digest + " (" + image->image + "): admission denies new pods that use it",
+                "quarantined " + (pinned ? image->image : image->digest + " (" + image->image + ")") +
+                    ": admission denies new pods that use it",
                 image->image);
 }
 

@@ -47,6 +47,14 @@ TEST(NotifyBodyTest, SlackTextNamesTheAlert) {
   auto once = json::parse(notify_body(shell_alert(), 1, {}));
   EXPECT_NE(once["text"].get<std::string>().find("fired once in Pod prod/web-1"),
             std::string::npos);
+  // The sensor's own "SecurityPolicy p rule r:" prefix and kill note are not said twice.
+  auto from_sensor = shell_alert();
+  from_sensor.message =
+      "SecurityPolicy runtime-threats rule shell-in-container: exec of /bin/sh in container web; "
+      "process killed";
+  EXPECT_EQ(json::parse(notify_body(from_sensor, 1, {}))["text"],
+            "Castellan: SecurityPolicy runtime-threats rule shell-in-container fired once in Pod "
+            "prod/web-1 on node-a: exec of /bin/sh in container web; process killed");
 }
 
 // Verifies that the structured alert carries every field in camelCase, count being the new

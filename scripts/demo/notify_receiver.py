@@ -1,0 +1,27 @@
+#!/usr/bin/env python3
+"""A Slack-style incoming webhook on loopback for the demo: prints each Notify it receives."""
+import http.server
+import json
+import sys
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        try:
+            text = json.loads(body).get("text", "")
+        except ValueError:
+            text = body.decode(errors="replace")
+        print(f"notify receiver: POST {self.path}: {text}", flush=True)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Receiver)
+print(f"notify receiver: listening on 127.0.0.1:{server.server_port}", flush=True)
+server.serve_forever()
