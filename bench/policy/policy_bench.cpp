@@ -6,7 +6,6 @@
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
-#include <cstring>
 #include <string>
 
 #include "admission_fixture.h"
@@ -116,28 +115,10 @@ BENCHMARK(BM_AdmissionSimdjson)->Arg(1)->Arg(10)->Arg(100);
 }  // namespace castellan::bench
 
 int main(int argc, char** argv) {
-  std::string report_path;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--report=", 9) == 0) {
-      report_path = argv[i] + 9;
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  argc = kept;
-  benchmark::Initialize(&argc, argv);
-  castellan::bench::CollectingReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  if (!report_path.empty()) {
-    const auto written = castellan::bench::write_policy_report(
-        report_path, reporter, castellan::bench::review_text().size());
-    if (!written) {
-      std::fprintf(stderr, "policy_bench: %s\n", written.error().message.c_str());
-      return 1;
-    }
-    std::printf("Wrote %s\n", report_path.c_str());
-  }
-  return reporter.failed() ? 1 : 0;
+  return castellan::bench::run_benchmarks(
+      argc, argv, "policy_bench",
+      [](const std::string& path, const castellan::bench::CollectingReporter& reporter) {
+        return castellan::bench::write_policy_report(path, reporter,
+                                                     castellan::bench::review_text().size());
+      });
 }

@@ -1,59 +1,10 @@
 #include "report_writer.h"
 
-#include <algorithm>
-#include <cstdio>
-#include <ctime>
-#include <fstream>
 #include <sstream>
 
+#include "bench/report/markdown.h"
+
 namespace castellan::bench {
-namespace {
-
-std::string fixed(double value, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, value);
-  return buf;
-}
-
-std::string per_second(double ns) { return ns > 0 ? fixed(1e9 / ns, 0) : "n/a"; }
-std::string ratio(double numerator, double denominator) {
-  return denominator > 0 && numerator > 0 ? fixed(numerator / denominator, 2) + "x" : "n/a";
-}
-
-std::string today() {
-  char buf[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&now));
-  return buf;
-}
-
-}  // namespace
-
-void CollectingReporter::ReportRuns(const std::vector<Run>& runs) {
-  ConsoleReporter::ReportRuns(runs);
-  for (const auto& run : runs) {
-    if (run.error_occurred) {
-      failed_ = true;
-      continue;
-    }
-    if (run.run_type != Run::RT_Iteration || run.iterations == 0) continue;
-    samples_[run.run_name.str()].push_back(run.cpu_accumulated_time /
-                                           static_cast<double>(run.iterations) * 1e9);
-  }
-}
-
-double CollectingReporter::median_ns(const std::string& name) const {
-  const auto it = samples_.find(name);
-  if (it == samples_.end() || it->second.empty()) return 0;
-  std::vector<double> v = it->second;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-size_t CollectingReporter::repetitions(const std::string& name) const {
-  const auto it = samples_.find(name);
-  return it == samples_.end() ? 0 : it->second.size();
-}
 
 Status write_policy_report(const std::string& path, const CollectingReporter& r,
                            size_t review_bytes) {
@@ -118,11 +69,7 @@ Status write_policy_report(const std::string& path, const CollectingReporter& r,
   }
   md << "\nRaw numbers: rerun `bench/policy/run.sh` (Google Benchmark console output).\n";
 
-  std::ofstream out(path);
-  if (!out) return Error::make("cannot write " + path);
-  out << md.str();
-  if (!out) return Error::make("failed writing " + path);
-  return Status::Ok();
+  return write_text_file(path, md.str());
 }
 
 }  // namespace castellan::bench
