@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/log.h"
+#include "kube/resources.h"
 
 namespace castellan::controller {
 namespace {
@@ -58,11 +59,6 @@ Result<json> data_json(const json& object, const std::string& key) {
 AdmissionReportStore::AdmissionReportStore(kube::ApiClientPtr api, std::string namespace_)
     : api_(std::move(api)), namespace_(std::move(namespace_)) {}
 
-const kube::GroupVersionResource& AdmissionReportStore::config_maps_gvr() {
-  static const kube::GroupVersionResource gvr{"", "v1", "configmaps", true};
-  return gvr;
-}
-
 const char* AdmissionReportStore::retired_config_map_name() { return kRetiredName; }
 
 std::string AdmissionReportStore::config_map_name(const std::string& replica) {
@@ -89,10 +85,10 @@ Status AdmissionReportStore::write(const AdmissionReport& report) {
   json object = config_map(namespace_, name, {{kAdmissionReportLabel, "true"}}, kReportKey,
                            to_json(report).dump());
   // An update with no resourceVersion replaces the report unconditionally: one request.
-  auto updated = api_->update(config_maps_gvr(), namespace_, object);
+  auto updated = api_->update(kube::kConfigMaps, namespace_, object);
   if (updated) return Status::Ok();
   if (updated.error().code != 404) return updated.error();
-  auto created = api_->create(config_maps_gvr(), namespace_, object);
+  auto created = api_->create(kube::kConfigMaps, namespace_, object);
   if (!created) return created.error();
   log::info("Created admission report ConfigMap",
             {{"namespace", namespace_}, {"name", name}, {"replica", report.replica}});
@@ -102,7 +98,7 @@ Status AdmissionReportStore::write(const AdmissionReport& report) {
 Result<std::vector<AdmissionReport>> AdmissionReportStore::list_reports() {
   kube::ListOptions options;
   options.labelSelector = std::string(kAdmissionReportLabel) + "=true";
-  auto listed = api_->list(config_maps_gvr(), namespace_, options);
+  auto listed = api_->list(kube::kConfigMaps, namespace_, options);
   if (!listed) return listed.error();
   std::vector<AdmissionReport> reports;
   for (const auto& item : listed->value("items", json::array())) {
@@ -122,13 +118,13 @@ Result<std::vector<AdmissionReport>> AdmissionReportStore::list_reports() {
 }
 
 Status AdmissionReportStore::remove_report(const std::string& replica) {
-  auto removed = api_->remove(config_maps_gvr(), namespace_, config_map_name(replica));
+  auto removed = api_->remove(kube::kConfigMaps, namespace_, config_map_name(replica));
   if (!removed && removed.error().code != 404) return removed.error();
   return Status::Ok();
 }
 
 Result<RetiredTotals> AdmissionReportStore::load_retired() {
-  auto got = api_->get(config_maps_gvr(), namespace_, kRetiredName);
+  auto got = api_->get(kube::kConfigMaps, namespace_, kRetiredName);
   if (!got) {
     if (got.error().code != 404) return got.error();
     retired_version_.clear();
@@ -145,10 +141,10 @@ Status AdmissionReportStore::save_retired(const RetiredTotals& retired) {
       config_map(namespace_, kRetiredName, json::object(), kReportKey, to_json(retired).dump());
   Result<json> stored = Error{};
   if (retired_version_.empty()) {
-    stored = api_->create(config_maps_gvr(), namespace_, object);
+    stored = api_->create(kube::kConfigMaps, namespace_, object);
   } else {
     object["metadata"]["resourceVersion"] = retired_version_;
-    stored = api_->update(config_maps_gvr(), namespace_, object);
+    stored = api_->update(kube::kConfigMaps, namespace_, object);
   }
   if (!stored) return stored.error();
   retired_version_ = stored->value("/metadata/resourceVersion"_json_pointer, std::string());

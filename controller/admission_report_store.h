@@ -43,7 +43,6 @@ class AdmissionReportStore {
   // at most 253 characters; a replica id that had to change gets a hash suffix to stay unique.
   static std::string config_map_name(const std::string& replica);
   static const char* retired_config_map_name();
-  static const kube::GroupVersionResource& config_maps_gvr();
 
  private:
   kube::ApiClientPtr api_;

@@ -1,6 +1,7 @@
 #include "controller/certificate_store.h"
 
 #include "common/base64.h"
+#include "kube/resources.h"
 
 namespace castellan::controller {
 namespace {
@@ -104,13 +105,8 @@ Result<WebhookCertificates> certificates_from_issued_secret(const json& secret) 
 CertificateStore::CertificateStore(kube::ApiClientPtr api, std::string namespace_, std::string name)
     : api_(std::move(api)), namespace_(std::move(namespace_)), name_(std::move(name)) {}
 
-const kube::GroupVersionResource& CertificateStore::secrets_gvr() {
-  static const kube::GroupVersionResource gvr{"", "v1", "secrets", true};
-  return gvr;
-}
-
 Result<std::optional<json>> CertificateStore::fetch() {
-  auto got = api_->get(secrets_gvr(), namespace_, name_);
+  auto got = api_->get(kube::kSecrets, namespace_, name_);
   if (!got) {
     if (got.error().code != 404) return got.error();
     stored_.reset();
@@ -141,7 +137,7 @@ Result<std::optional<WebhookCertificates>> CertificateStore::load_issued() {
 Status CertificateStore::save(const WebhookCertificates& certificates) {
   json desired = certificates_to_secret(certificates, namespace_, name_);
   if (!stored_) {
-    auto created = api_->create(secrets_gvr(), namespace_, desired);
+    auto created = api_->create(kube::kSecrets, namespace_, desired);
     if (!created) return created.error();
     stored_ = std::move(created).value();
     return Status::Ok();
@@ -154,7 +150,7 @@ Status CertificateStore::save(const WebhookCertificates& certificates) {
   }
   json object = *stored_;
   object["data"] = std::move(desired["data"]);
-  auto updated = api_->update(secrets_gvr(), namespace_, object);
+  auto updated = api_->update(kube::kSecrets, namespace_, object);
   if (!updated) {
     // Deleted meanwhile: the next save creates it.
     if (updated.error().code == 404) stored_.reset();

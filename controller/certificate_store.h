@@ -38,7 +38,6 @@ class CertificateStore {
   const std::string& namespace_name() const { return namespace_; }
   const std::string& name() const { return name_; }
 
-  static const kube::GroupVersionResource& secrets_gvr();
 
  private:
   Result<std::optional<nlohmann::json>> fetch();

@@ -95,7 +95,7 @@ Status Manager::start(std::chrono::seconds sync_timeout) {
                                                  notifier_.get());
 
   policy_informer_ =
-      std::make_unique<kube::Informer<json>>(api_, informer_options(security_policy_gvr()));
+      std::make_unique<kube::Informer<json>>(api_, informer_options(kube::kSecurityPolicies));
   policy_informer_->add_handlers(
       {[this](const std::string&, const json& o) { on_policy_event(&o, {}); },
        [this](const std::string&, const json&, const json& o) { on_policy_event(&o, {}); },
@@ -328,8 +328,10 @@ Status Manager::reconcile_once(bool& again) {
     log::warn("Failed to release quarantined digests", {{"error", released.error().message}});
     if (first_error.ok()) first_error = released;
   }
-  std::vector<api::RuntimeViolationEvent> violations;
-  for (const auto& e : violation_informer_->store().list()) violations.push_back(*e);
+  const auto cached = violation_informer_->store().list();  // keeps the Events alive
+  ViolationEvents violations;
+  violations.reserve(cached.size());
+  for (const auto& e : cached) violations.push_back(e.get());
   std::vector<api::NodeSensor> sensors;
   for (const auto& s : sensor_informer_->store().list()) sensors.push_back(*s);
   std::optional<RuntimeObservation> runtime;

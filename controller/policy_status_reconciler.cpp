@@ -7,6 +7,7 @@
 #include "controller/policy_status.h"
 #include "controller/webhook_configuration.h"
 #include "kube/conflict.h"
+#include "kube/resources.h"
 
 namespace castellan::controller {
 namespace {
@@ -21,12 +22,6 @@ std::optional<int64_t> published_generation(const std::map<std::string, int64_t>
 }
 
 }  // namespace
-
-const kube::GroupVersionResource& security_policy_gvr() {
-  static const kube::GroupVersionResource gvr{"castellan.io", "v1alpha1", "securitypolicies",
-                                              false};
-  return gvr;
-}
 
 PolicyObservation observe_policy(const PolicyState& state, const PublishedWebhooks& published) {
   PolicyObservation observed;
@@ -59,7 +54,7 @@ PolicyStatusReconciler::PolicyStatusReconciler(kube::ApiClientPtr api, kube::Eve
     : api_(std::move(api)), events_(events) {}
 
 Status PolicyStatusReconciler::ensure_finalizer(const std::string& name, bool present) {
-  auto updated = kube::update_with_retry(*api_, security_policy_gvr(), "", name, [&](json& object) {
+  auto updated = kube::update_with_retry(*api_, kube::kSecurityPolicies, "", name, [&](json& object) {
     auto& finalizers = object["metadata"]["finalizers"];
     if (!finalizers.is_array()) finalizers = json::array();
     auto it = std::find(finalizers.begin(), finalizers.end(), kPolicyFinalizer);
@@ -180,7 +175,7 @@ Status PolicyStatusReconciler::reconcile(const PolicySet& policies,
                     {"responses", full.value("responses", json::object())},
                     {"recentActions", full.value("recentActions", json::array())},
                     {"recentViolations", full.value("recentViolations", json::array())}}}};
-    auto patched = api_->patch(security_policy_gvr(), "", name, kube::PatchType::Merge,
+    auto patched = api_->patch(kube::kSecurityPolicies, "", name, kube::PatchType::Merge,
                                patch.dump(), {"", false, "status"});
     if (!patched.ok() && patched.error().code != 404) {
       log::warn("Failed to update SecurityPolicy status",

@@ -17,8 +17,6 @@
 
 namespace castellan::controller {
 
-const kube::GroupVersionResource& security_policy_gvr();
-
 class PolicyStatusReconciler {
  public:
   // `events` may be null (no denial Events).

@@ -1,6 +1,7 @@
 #include "controller/runtime_ledger.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "api/security_policy_codec.h"
 #include "controller/admission_reports.h"
@@ -44,52 +45,84 @@ void add_action(PolicyRuntimeRecord& record, api::ActionRecord action) {
   if (record.recentActions.size() > kRecentActions) record.recentActions.resize(kRecentActions);
 }
 
-std::vector<NewAlert> count_new_alerts(RuntimeLedger& ledger,
-                                       std::vector<api::RuntimeViolationEvent> events,
+std::string mark_key(const std::string& uid) {
+  // A UUID's first 64 bits (its version digit among them) are plenty to tell live Events
+  // apart, and halve the ledger's size.
+  if (uid.size() != 36 || uid[8] != '-' || uid[13] != '-' || uid[18] != '-' || uid[23] != '-') {
+    return uid;
+  }
+  return uid.substr(0, 8) + uid.substr(9, 4) + uid.substr(14, 4);
+}
+
+std::vector<NewAlert> count_new_alerts(RuntimeLedger& ledger, const ViolationEvents& events,
                                        const PolicyUids& policies, bool complete,
                                        bool* changed) {
   bool moved = false;
-  // RFC 3339 UTC timestamps of one format order as strings; uid breaks ties stably.
-  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
-    return a.last_time != b.last_time ? a.last_time < b.last_time : a.uid < b.uid;
+  std::vector<std::pair<const api::RuntimeViolationEvent*, std::string>> fresh;
+  for (const auto* event : events) {
+    std::string key = mark_key(event->uid);
+    auto mark = ledger.counted.find(key);
+    if (mark == ledger.counted.end() || event->count > mark->second) {
+      fresh.emplace_back(event, std::move(key));
+    }
+  }
+  // Oldest first. RFC 3339 UTC timestamps of one format order as strings; uid breaks ties.
+  std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) {
+    const auto& x = *a.first;
+    const auto& y = *b.first;
+    return x.last_time != y.last_time ? x.last_time < y.last_time : x.uid < y.uid;
   });
   std::vector<NewAlert> out;
-  for (const auto& event : events) {
-    auto& mark = ledger.counted[event.uid];
-    int64_t fresh = event.count - mark;
-    if (fresh <= 0) continue;
-    mark = event.count;
+  for (const auto& [event, key] : fresh) {
+    auto& mark = ledger.counted[key];
+    int64_t counted = event->count - mark;
+    mark = event->count;
     moved = true;
-    auto policy = policies.find(event.policy);
+    auto policy = policies.find(event->policy);
     if (policy == policies.end()) continue;
-    auto& record = record_for(ledger, event.policy, policy->second);
-    record.alerts += fresh;
-    if (event.killed) record.killed += fresh;
-    record.recentViolations.insert(record.recentViolations.begin(), violation_of(event));
+    auto& record = record_for(ledger, event->policy, policy->second);
+    record.alerts += counted;
+    if (event->killed) record.killed += counted;
+    record.recentViolations.insert(record.recentViolations.begin(), violation_of(*event));
     record.recentViolations = newest_violations(std::move(record.recentViolations));
-    out.push_back({event, fresh});
+    out.push_back({*event, counted});
   }
   if (complete) {
-    size_t marks = ledger.counted.size(), records = ledger.policies.size();
-    std::map<std::string, int64_t> live;
-    for (const auto& event : events) {
-      if (auto it = ledger.counted.find(event.uid); it != ledger.counted.end()) live.insert(*it);
+    // Every live Event has a mark now: more marks than Events means some Events are gone.
+    if (ledger.counted.size() > events.size()) {
+      std::unordered_set<std::string> live;
+      live.reserve(events.size());
+      for (const auto* event : events) live.insert(mark_key(event->uid));
+      std::erase_if(ledger.counted, [&](const auto& mark) { return live.count(mark.first) == 0; });
+      moved = true;
     }
-    ledger.counted = std::move(live);
-    for (auto it = ledger.policies.begin(); it != ledger.policies.end();) {
-      auto policy = policies.find(it->first);
-      bool gone = policy == policies.end() || policy->second != it->second.uid;
-      it = gone ? ledger.policies.erase(it) : std::next(it);
-    }
-    moved = moved || marks != ledger.counted.size() || records != ledger.policies.size();
+    auto vanished = std::erase_if(ledger.policies, [&](const auto& entry) {
+      auto policy = policies.find(entry.first);
+      return policy == policies.end() || policy->second != entry.second.uid;
+    });
+    moved = moved || vanished > 0;
   }
   if (changed != nullptr) *changed = moved;
   return out;
 }
 
+std::vector<NewAlert> count_new_alerts(RuntimeLedger& ledger,
+                                       const std::vector<api::RuntimeViolationEvent>& events,
+                                       const PolicyUids& policies, bool complete,
+                                       bool* changed) {
+  return count_new_alerts(ledger, pointers_to(events), policies, complete, changed);
+}
+
+ViolationEvents pointers_to(const std::vector<api::RuntimeViolationEvent>& events) {
+  ViolationEvents out;
+  out.reserve(events.size());
+  for (const auto& event : events) out.push_back(&event);
+  return out;
+}
+
 RuntimeLedger seed_ledger(
     const std::map<std::string, std::pair<std::string, api::SecurityPolicyStatus>>& statuses,
-    const std::vector<api::RuntimeViolationEvent>& events) {
+    const ViolationEvents& events) {
   RuntimeLedger ledger;
   for (const auto& [name, entry] : statuses) {
     const auto& [uid, status] = entry;
@@ -99,7 +132,7 @@ RuntimeLedger seed_ledger(
     record.responses = status.responses;
     record.recentActions = status.recentActions;
   }
-  for (const auto& event : events) ledger.counted[event.uid] = event.count;
+  for (const auto* event : events) ledger.counted[mark_key(event->uid)] = event->count;
   return ledger;
 }
 

@@ -36,8 +36,11 @@ struct PolicyRuntimeRecord {
 
 struct RuntimeLedger {
   std::map<std::string, PolicyRuntimeRecord> policies;  // by policy name
-  std::map<std::string, int64_t> counted;               // Event uid -> count already counted
+  std::map<std::string, int64_t> counted;  // mark_key(Event uid) -> count already counted
 };
+
+// The key of an Event's mark: a UUID's first 64 bits in hex (the uid itself otherwise).
+std::string mark_key(const std::string& uid);
 
 // An alert not counted before: `new_alerts` occurrences beyond what was counted of the Event.
 struct NewAlert {
@@ -47,22 +50,29 @@ struct NewAlert {
 
 // Live policies by name, with their uid.
 using PolicyUids = std::map<std::string, std::string>;
+// Events as the informer's cache holds them (not owned; nothing is copied for a pass).
+using ViolationEvents = std::vector<const api::RuntimeViolationEvent*>;
+ViolationEvents pointers_to(const std::vector<api::RuntimeViolationEvent>& events);
 
 // Counts every Event's occurrences beyond its mark into its policy's record and moves the
 // mark. Alerts of policies that do not exist are marked, not counted. When `complete` (the
 // Events are every RuntimeViolation Event there is), marks of vanished Events and records of
 // vanished policies are dropped. Returns the new alerts, oldest first; `changed` tells whether
 // the ledger changed at all (a mark moved, something was dropped).
+std::vector<NewAlert> count_new_alerts(RuntimeLedger& ledger, const ViolationEvents& events,
+                                       const PolicyUids& policies, bool complete,
+                                       bool* changed = nullptr);
 std::vector<NewAlert> count_new_alerts(RuntimeLedger& ledger,
-                                       std::vector<api::RuntimeViolationEvent> events,
+                                       const std::vector<api::RuntimeViolationEvent>& events,
                                        const PolicyUids& policies, bool complete,
                                        bool* changed = nullptr);
 
 // A ledger for a cluster whose ledger ConfigMap is missing: totals and recent actions taken
 // from what status reports (`statuses`), and every live Event taken as already counted, so
 // that a lost ledger never counts the same alerts twice.
-RuntimeLedger seed_ledger(const std::map<std::string, std::pair<std::string, api::SecurityPolicyStatus>>& statuses,
-                          const std::vector<api::RuntimeViolationEvent>& events);
+RuntimeLedger seed_ledger(
+    const std::map<std::string, std::pair<std::string, api::SecurityPolicyStatus>>& statuses,
+    const ViolationEvents& events);
 
 // The record of `policy` (uid `uid`), created or reset when the uid changed.
 PolicyRuntimeRecord& record_for(RuntimeLedger& ledger, const std::string& policy,

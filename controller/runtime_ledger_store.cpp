@@ -1,6 +1,6 @@
 #include "controller/runtime_ledger_store.h"
 
-#include "controller/admission_report_store.h"
+#include "kube/resources.h"
 
 namespace castellan::controller {
 namespace {
@@ -15,7 +15,7 @@ RuntimeLedgerStore::RuntimeLedgerStore(kube::ApiClientPtr api, std::string names
     : api_(std::move(api)), namespace_(std::move(namespace_)) {}
 
 Result<std::optional<RuntimeLedger>> RuntimeLedgerStore::load() {
-  auto got = api_->get(AdmissionReportStore::config_maps_gvr(), namespace_, kRuntimeLedgerName);
+  auto got = api_->get(kube::kConfigMaps, namespace_, kRuntimeLedgerName);
   if (!got) {
     if (got.error().code != 404) return got.error();
     version_.clear();
@@ -44,10 +44,10 @@ Status RuntimeLedgerStore::save(const RuntimeLedger& ledger) {
                  {"data", {{kLedgerKey, to_json(ledger).dump()}}}};
   Result<json> stored = Error{};
   if (version_.empty()) {
-    stored = api_->create(AdmissionReportStore::config_maps_gvr(), namespace_, object);
+    stored = api_->create(kube::kConfigMaps, namespace_, object);
   } else {
     object["metadata"]["resourceVersion"] = version_;
-    stored = api_->update(AdmissionReportStore::config_maps_gvr(), namespace_, object);
+    stored = api_->update(kube::kConfigMaps, namespace_, object);
   }
   if (!stored) return stored.error();
   version_ = stored->value("/metadata/resourceVersion"_json_pointer, std::string());

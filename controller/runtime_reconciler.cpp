@@ -34,8 +34,7 @@ void RuntimeReconciler::on_notified(NotifyResult result) {
   notified_.push_back(std::move(result));
 }
 
-Status RuntimeReconciler::ensure_ledger(const PolicySet& policies,
-                                        const std::vector<api::RuntimeViolationEvent>& events,
+Status RuntimeReconciler::ensure_ledger(const PolicySet& policies, const ViolationEvents& events,
                                         bool events_complete) {
   if (ledger_) return Status::Ok();
   auto loaded = store_.load();
@@ -63,8 +62,7 @@ Status RuntimeReconciler::ensure_ledger(const PolicySet& policies,
 }
 
 Result<RuntimeObservation> RuntimeReconciler::reconcile(
-    const PolicySet& policies, const std::vector<api::RuntimeViolationEvent>& events,
-    bool events_complete, const std::vector<api::NodeSensor>& sensors,
+    const PolicySet& policies, const ViolationEvents& events, bool events_complete, const std::vector<api::NodeSensor>& sensors,
     const std::string& ruleset_hash, std::chrono::system_clock::time_point now) {
   if (auto ready = ensure_ledger(policies, events, events_complete); !ready.ok()) {
     return ready.error();

@@ -46,16 +46,15 @@ class RuntimeReconciler {
   void on_notified(NotifyResult result);
 
   // `events_complete`: the Events are every RuntimeViolation Event (the watch has synced).
-  Result<RuntimeObservation> reconcile(const PolicySet& policies,
-                                       const std::vector<api::RuntimeViolationEvent>& events,
+  Result<RuntimeObservation> reconcile(const PolicySet& policies, const ViolationEvents& events,
                                        bool events_complete,
                                        const std::vector<api::NodeSensor>& sensors,
                                        const std::string& ruleset_hash,
                                        std::chrono::system_clock::time_point now);
 
  private:
-  Status ensure_ledger(const PolicySet& policies,
-                       const std::vector<api::RuntimeViolationEvent>& events, bool events_complete);
+  Status ensure_ledger(const PolicySet& policies, const ViolationEvents& events,
+                       bool events_complete);
   bool record_notifications(const PolicySet& policies);
   void respond(const PolicyState& state, const NewAlert& alert, const std::string& now);
   void notify(const PolicyState& state, const NewAlert& alert, const api::ResponseSpec& response,

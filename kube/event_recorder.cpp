@@ -5,11 +5,11 @@
 #include <ctime>
 
 #include "common/log.h"
+#include "kube/resources.h"
 
 namespace castellan::kube {
 namespace {
 
-const GroupVersionResource kEvents{"", "v1", "events", true};
 
 std::string rfc3339(WallTime time) {
   std::time_t t = std::chrono::system_clock::to_time_t(time);
@@ -204,7 +204,7 @@ EventRecorder::Outcome EventRecorder::write(const Pending& pending) {
     nlohmann::json patch = {{"count", w.count + pending.repeats},
                             {"lastTimestamp", rfc3339(pending.last)},
                             {"message", pending.message}};
-    auto patched = api_->patch(kEvents, w.namespace_, w.name, PatchType::Merge, patch.dump());
+    auto patched = api_->patch(kCoreEvents, w.namespace_, w.name, PatchType::Merge, patch.dump());
     if (patched.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       cached->second.count += pending.repeats;
@@ -226,7 +226,7 @@ EventRecorder::Outcome EventRecorder::write(const Pending& pending) {
   char suffix[24];
   std::snprintf(suffix, sizeof suffix, ".%llx", nanos);
   std::string name = pending.object.name + suffix;
-  auto created = api_->create(kEvents, event_namespace(pending.object), new_event(pending, name));
+  auto created = api_->create(kCoreEvents, event_namespace(pending.object), new_event(pending, name));
   if (!created.ok()) {
     log::debug("Failed to create Event", {{"name", name}, {"error", created.error().message}});
     return retryable(created.error()) ? Outcome::Retry : Outcome::Failed;

@@ -5,6 +5,7 @@
 
 #include "api/conditions.h"
 #include "api/node_sensor_codec.h"
+#include "kube/resources.h"
 
 namespace castellan::sensor {
 namespace {
@@ -51,14 +52,9 @@ HostFacts HostFacts::probe() {
   return facts;
 }
 
-const kube::GroupVersionResource& NodeSensorReporter::gvr() {
-  static const kube::GroupVersionResource kGvr{"castellan.io", "v1alpha1", "nodesensors", false};
-  return kGvr;
-}
-
 Status NodeSensorReporter::ensure_exists() {
   if (exists_) return Status::Ok();
-  auto got = api_->get(gvr(), "", node_name_);
+  auto got = api_->get(kube::kNodeSensors, "", node_name_);
   if (got.ok()) {
     exists_ = true;
     // A restarted sensor keeps the transition times of conditions that did not change.
@@ -69,7 +65,7 @@ Status NodeSensorReporter::ensure_exists() {
   nlohmann::json object = {{"apiVersion", "castellan.io/v1alpha1"},
                            {"kind", api::kNodeSensorKind},
                            {"metadata", {{"name", node_name_}}}};
-  auto created = api_->create(gvr(), "", object);
+  auto created = api_->create(kube::kNodeSensors, "", object);
   if (!created.ok() && created.error().code != 409) return created.error();
   exists_ = true;
   return Status::Ok();
@@ -90,7 +86,7 @@ Status NodeSensorReporter::report(api::NodeSensorStatus status) {
   nlohmann::json body = {{"status", written}};
   kube::PatchOptions options;
   options.subresource = "status";
-  auto patched = api_->patch(gvr(), "", node_name_, kube::PatchType::Merge, body.dump(), options);
+  auto patched = api_->patch(kube::kNodeSensors, "", node_name_, kube::PatchType::Merge, body.dump(), options);
   if (!patched.ok()) {
     if (patched.error().code == 404) exists_ = false;  // deleted under us: create it next time
     return patched.error();

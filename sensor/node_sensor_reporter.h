@@ -39,7 +39,6 @@ class NodeSensorReporter {
   // The conditions as last merged.
   const std::vector<api::Condition>& conditions() const { return conditions_; }
 
-  static const kube::GroupVersionResource& gvr();
 
  private:
   Status ensure_exists();

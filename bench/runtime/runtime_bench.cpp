@@ -69,12 +69,13 @@ void BM_CountNewAlerts(benchmark::State& state) {
   auto events = decoded_events(count);
   auto ledger = counted_ledger(events);
   const auto uids = runtime_policy_uids();
+  const auto pointers = controller::pointers_to(events);
   size_t next = 0;
   for (auto _ : state) {
     ++events[next].count;
     next = (next + 1) % events.size();
     bool changed = false;
-    const auto alerts = controller::count_new_alerts(ledger, events, uids, true, &changed);
+    const auto alerts = controller::count_new_alerts(ledger, pointers, uids, true, &changed);
     if (!changed || alerts.size() != 1) {
       state.SkipWithError("the pass did not count exactly one new alert");
       return;
@@ -83,7 +84,7 @@ void BM_CountNewAlerts(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * count);
 }
 
-// As the manager runs it: the Events copied out of the informer's cache, counted, and the
+// As the manager runs it: pointers to the Events in the informer's cache, counted, and the
 // ledger serialized because a mark moved.
 void BM_LeaderPass(benchmark::State& state) {
   const int count = static_cast<int>(state.range(0));
@@ -98,8 +99,9 @@ void BM_LeaderPass(benchmark::State& state) {
   for (auto _ : state) {
     ++cache[next]->count;
     next = (next + 1) % cache.size();
-    std::vector<api::RuntimeViolationEvent> violations;
-    for (const auto& e : cache) violations.push_back(*e);
+    controller::ViolationEvents violations;
+    violations.reserve(cache.size());
+    for (const auto& e : cache) violations.push_back(e.get());
     bool changed = false;
     const auto alerts = controller::count_new_alerts(ledger, violations, uids, true, &changed);
     if (!changed || alerts.size() != 1) {

@@ -85,9 +85,16 @@ Notifier::Notifier(NotifierOptions options, HeaderSource header_source, Completi
     : options_(std::move(options)),
       header_source_(std::move(header_source)),
       on_complete_(std::move(on_complete)),
-      tls_(std::move(tls)),
-      worker_([this] { run(); }),
-      worker_id_(worker_.get_id()) {}
+      tls_(std::move(tls)) {
+  try {
+    for (size_t i = 0; i < std::max<size_t>(1, options_.workers); ++i) {
+      workers_.emplace_back([this] { run(); });
+    }
+  } catch (...) {
+    stop();  // join those that started before rethrowing to create()
+    throw;
+  }
+}
 
 Notifier::~Notifier() { stop(); }
 
@@ -112,10 +119,17 @@ void Notifier::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  // From a completion callback: the worker finishes on its own once the callback returns.
-  if (std::this_thread::get_id() == worker_id_) return;
+  // From a completion callback the workers finish on their own; a later stop() (the
+  // destructor's) joins them. Joining here could wait on a worker waiting for this one.
+  const auto self = std::this_thread::get_id();
+  if (std::any_of(workers_.begin(), workers_.end(),
+                  [&](const std::thread& w) { return w.get_id() == self; })) {
+    return;
+  }
   std::lock_guard stop_lock(stop_mu_);
-  if (worker_.joinable()) worker_.join();
+  for (auto& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
 }
 
 NotifierStats Notifier::stats() const {

@@ -1,7 +1,8 @@
 #pragma once
-// Notifier: delivers Notify responses (a JSON POST per alert) on one background thread, with a
-// bounded queue, bounded retries and backoff, so that a slow or dead webhook receiver never
-// holds up the reconcilers. Every accepted request ends in exactly one completion callback.
+// Notifier: delivers Notify responses (a JSON POST per alert) on a few background workers, with
+// a bounded queue, bounded retries and backoff, so that a slow or dead webhook receiver never
+// holds up the reconcilers, nor (while workers are free) the other policies' notifications.
+// Every accepted request ends in exactly one completion callback.
 
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/security_policy.h"
 #include "common/result.h"
@@ -44,6 +46,8 @@ struct NotifierOptions {
   kube::Backoff::Random random;  // for the backoff jitter; default random when empty
   std::chrono::milliseconds attempt_timeout{5000};  // connect, send and read, per attempt
   size_t queue_capacity = 256;
+  // Deliveries in flight at once: one receiver that times out does not delay the others.
+  size_t workers = 4;
   // PEM CA certificates trusted for https in addition to the system store (tests).
   std::string extra_ca_file;
 };
@@ -64,11 +68,11 @@ class Notifier {
   // Headers for a delivery from the named Secret (the manager reads it through the API and
   // calls notify_headers). An error fails the delivery with that message, before any POST.
   using HeaderSource = std::function<Result<HttpHeaders>(const std::string& secret_name)>;
-  // Called on the worker thread, once per accepted request.
+  // Called on a worker thread, once per accepted request.
   using Completion = std::function<void(NotifyResult)>;
 
   // Builds the TLS context (system trust store plus options.extra_ca_file) and starts the
-  // worker. Errors say which CA file could not be read.
+  // workers. Errors say which CA file could not be read.
   static Result<NotifierPtr> create(NotifierOptions options, HeaderSource header_source,
                                     Completion on_complete);
   ~Notifier();
@@ -78,8 +82,8 @@ class Notifier {
   // Queues a delivery; false when the queue is full or the notifier stopped (no callback then).
   bool submit(NotifyRequest request);
   // Ends backoff waits at once and completes what is queued as not delivered; an attempt in
-  // flight ends within attempt_timeout. Joins the worker (unless called from a completion
-  // callback). Idempotent.
+  // flight ends within attempt_timeout. Joins the workers (none when called from a completion
+  // callback: the destructor does). Idempotent.
   void stop();
   NotifierStats stats() const;
 
@@ -107,8 +111,7 @@ class Notifier {
   bool stopping_ = false;
   NotifierStats stats_;
   std::mutex stop_mu_;  // serializes stop() callers around the join
-  std::thread worker_;
-  std::thread::id worker_id_;  // set once; stop() reads it while another stop() may join
+  std::vector<std::thread> workers_;  // set once, before any stop()
 };
 
 }  // namespace castellan::controller

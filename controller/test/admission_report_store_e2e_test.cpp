@@ -5,6 +5,7 @@
 #include "e2e/control_plane_environment.h"
 #include "kube/kubeconfig.h"
 #include "kube/rest_client.h"
+#include "kube/resources.h"
 
 namespace castellan::controller {
 namespace {
@@ -14,7 +15,6 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 using Clock = std::chrono::system_clock;
 
-const kube::GroupVersionResource kNamespaces{"", "v1", "namespaces", false};
 
 kube::ApiClientPtr client() {
   auto kubeconfig =
@@ -29,7 +29,7 @@ kube::ApiClientPtr client() {
 
 std::string make_namespace(kube::ApiClient& api, const std::string& name) {
   auto created =
-      api.create(kNamespaces, "",
+      api.create(kube::kNamespaces, "",
                  {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
   EXPECT_TRUE(created.ok() || created.error().reason == "AlreadyExists") << created.error().message;
   return name;
@@ -61,7 +61,7 @@ void observe(AdmissionTally& tally, int allowed, int denied) {
 std::vector<std::string> report_names(kube::ApiClient& api, const std::string& ns) {
   kube::ListOptions options;
   options.labelSelector = std::string(kAdmissionReportLabel) + "=true";
-  auto listed = api.list(AdmissionReportStore::config_maps_gvr(), ns, options);
+  auto listed = api.list(kube::kConfigMaps, ns, options);
   EXPECT_TRUE(listed.ok()) << listed.error().message;
   std::vector<std::string> names;
   for (const auto& item : (*listed)["items"])
@@ -170,7 +170,7 @@ TEST(AdmissionReportStoreE2E, SkipsUndecodableReports) {
       {"metadata",
        {{"name", "castellan-admission-garbage"}, {"labels", {{kAdmissionReportLabel, "true"}}}}},
       {"data", {{"report.json", "{not json"}}}};
-  ASSERT_TRUE(api->create(AdmissionReportStore::config_maps_gvr(), ns, garbage).ok());
+  ASSERT_TRUE(api->create(kube::kConfigMaps, ns, garbage).ok());
 
   auto summed = store.collect(Clock::now(), minutes(5));
   ASSERT_TRUE(summed.ok()) << summed.error().message;

@@ -6,6 +6,7 @@
 #include "e2e/control_plane_environment.h"
 #include "kube/kubeconfig.h"
 #include "kube/rest_client.h"
+#include "kube/resources.h"
 
 namespace castellan::controller {
 namespace {
@@ -14,7 +15,6 @@ using e2e::ControlPlaneEnvironment;
 using nlohmann::json;
 using std::chrono::seconds;
 
-const kube::GroupVersionResource kNamespaces{"", "v1", "namespaces", false};
 const std::vector<std::string> kSans = {"castellan-webhook.castellan-system.svc", "127.0.0.1"};
 
 kube::ApiClientPtr client() {
@@ -31,14 +31,14 @@ kube::ApiClientPtr client() {
 // A namespace of its own per test, so tests do not see each other's Secrets.
 std::string make_namespace(kube::ApiClient& api, const std::string& name) {
   auto created =
-      api.create(kNamespaces, "",
+      api.create(kube::kNamespaces, "",
                  {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
   EXPECT_TRUE(created.ok() || created.error().reason == "AlreadyExists") << created.error().message;
   return name;
 }
 
 json get_secret(kube::ApiClient& api, const std::string& ns, const std::string& name) {
-  auto got = api.get(CertificateStore::secrets_gvr(), ns, name);
+  auto got = api.get(kube::kSecrets, ns, name);
   EXPECT_TRUE(got.ok()) << got.error().message;
   return got.ok() ? *got : json();
 }
@@ -137,7 +137,7 @@ TEST(CertificateStoreE2E, ReplacesAnUndecodableSecret) {
   ASSERT_TRUE(r.reconcile(false).ok());
   json secret = get_secret(*api, ns, "webhook-certs");
   secret["data"].erase("ca.key");
-  ASSERT_TRUE(api->update(CertificateStore::secrets_gvr(), ns, secret).ok());
+  ASSERT_TRUE(api->update(kube::kSecrets, ns, secret).ok());
 
   auto repaired = r.reconcile(false);
   ASSERT_TRUE(repaired.ok()) << repaired.error().message;
@@ -186,7 +186,7 @@ TEST(CertificateStoreE2E, CertManagerModeOnlyReads) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, 404);
   EXPECT_NE(missing.error().message.find("cert-manager"), std::string::npos);
-  EXPECT_FALSE(api->get(CertificateStore::secrets_gvr(), ns, "issued").ok())
+  EXPECT_FALSE(api->get(kube::kSecrets, ns, "issued").ok())
       << "cert-manager mode must not create the Secret";
 
   auto issuer = generate_ca("issuer", std::chrono::hours(24));
@@ -201,7 +201,7 @@ TEST(CertificateStoreE2E, CertManagerModeOnlyReads) {
                   {{"ca.crt", base64_encode(issuer->cert_pem)},
                    {"tls.crt", base64_encode(leaf->cert_pem)},
                    {"tls.key", base64_encode(leaf->key_pem)}}}};
-  auto created = api->create(CertificateStore::secrets_gvr(), ns, secret);
+  auto created = api->create(kube::kSecrets, ns, secret);
   ASSERT_TRUE(created.ok()) << created.error().message;
 
   auto read = r.reconcile(true);

@@ -78,7 +78,7 @@ TEST(RuntimeLedgerTest, PrunesWhatNoLongerExists) {
   EXPECT_EQ(ledger.counted.size(), 3u);
   EXPECT_EQ(ledger.policies.count("gone"), 0u);
   // Incomplete lists (before the watch synced) never prune.
-  count_new_alerts(ledger, {}, kPolicies, false);
+  count_new_alerts(ledger, std::vector<api::RuntimeViolationEvent>{}, kPolicies, false);
   EXPECT_EQ(ledger.counted.size(), 3u);
   PolicyUids recreated = {{"p", "uid-p2"}};
   bool changed = false;
@@ -115,13 +115,26 @@ TEST(RuntimeLedgerTest, SeedsFromStatusWithoutCountingTwice) {
   status.runtime.alerts = 7;
   status.runtime.killed = 2;
   status.responses.skipped = 4;
-  auto ledger = seed_ledger({{"p", {"uid-p", status}}}, {event("e1", "p", 5, "2026-01-01T00:00:01Z")});
+  std::vector<api::RuntimeViolationEvent> live = {event("e1", "p", 5, "2026-01-01T00:00:01Z")};
+  auto ledger = seed_ledger({{"p", {"uid-p", status}}}, pointers_to(live));
   EXPECT_EQ(ledger.policies["p"].alerts, 7);
   EXPECT_EQ(ledger.policies["p"].responses.skipped, 4);
   EXPECT_TRUE(count_new_alerts(ledger, {event("e1", "p", 5, "2026-01-01T00:00:01Z")}, kPolicies, true).empty());
   auto more = count_new_alerts(ledger, {event("e1", "p", 6, "2026-01-01T00:00:02Z")}, kPolicies, true);
   ASSERT_EQ(more.size(), 1u);
   EXPECT_EQ(ledger.policies["p"].alerts, 8);
+}
+
+// Verifies that marks of UUID-named Events are keyed by the UUID's first 64 bits, and others
+// by their whole uid.
+TEST(RuntimeLedgerTest, MarkKeys) {
+  EXPECT_EQ(mark_key("3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b"), "3f2b8c1e9a4d4e6f");
+  EXPECT_EQ(mark_key("not-a-uuid"), "not-a-uuid");
+  RuntimeLedger ledger;
+  auto e = event("3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b", "p", 2, "2026-01-01T00:00:01Z");
+  count_new_alerts(ledger, {e}, kPolicies, true);
+  EXPECT_EQ(ledger.counted.at("3f2b8c1e9a4d4e6f"), 2);
+  EXPECT_TRUE(count_new_alerts(ledger, {e}, kPolicies, true).empty());
 }
 
 }  // namespace

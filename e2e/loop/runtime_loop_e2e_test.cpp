@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "e2e/loop/fake_kubelet.h"
 #include "e2e/loopback_port.h"
 #include "kube/client_config.h"
+#include "kube/resources.h"
 #include "kube/rest_client.h"
 #include "sensor/cgroup.h"
 
@@ -376,13 +378,19 @@ TEST_F(RuntimeLoop, CountsSurviveAManagerRestart) {
   auto web = kubelet_->start("loop-prod", "web-2", "app", image, image);
   ASSERT_TRUE(web.ok()) << web.error().message;
   std::this_thread::sleep_for(seconds(1));
-  kubelet_->exec(*web, {"/bin/sh", "-c", "true"});
+  // Three shells: the sensor aggregates them into one Event whose count reaches 3, and the
+  // manager counts by that count.
+  for (int i = 0; i < 3; ++i) kubelet_->exec(*web, {"/bin/sh", "-c", "true"});
   auto after = wait_for({"get", "secpol", "loop-runtime"}, [&](const json& p) {
-    return number(p, "/status/runtime/alerts") > alerts;
+    return number(p, "/status/runtime/alerts") >= alerts + 3;
   });
-  EXPECT_EQ(number(after, "/status/runtime/alerts"), alerts + 1) << after.dump();
+  EXPECT_EQ(number(after, "/status/runtime/alerts"), alerts + 3) << after.dump();
+  auto events = get_json({"get", "events", "-n", "loop-prod", "--field-selector",
+                          "reason=RuntimeViolation,involvedObject.name=web-2"});
+  ASSERT_EQ(events.value("items", json::array()).size(), 1u) << events.dump();
+  EXPECT_EQ(events["items"][0].value("count", 0), 3);
   std::this_thread::sleep_for(seconds(3));
-  EXPECT_EQ(number(get_json({"get", "secpol", "loop-runtime"}), "/status/runtime/alerts"), alerts + 1);
+  EXPECT_EQ(number(get_json({"get", "secpol", "loop-runtime"}), "/status/runtime/alerts"), alerts + 3);
 }
 
 // Verifies that editing a policy's runtime rules reaches the sensor without a restart: the
@@ -411,6 +419,87 @@ TEST_F(RuntimeLoop, EditedRulesReachTheSensor) {
   });
   EXPECT_TRUE(condition_is(policy, "SensorsSynced", "True")) << policy.dump();
   EXPECT_EQ(text(policy, "/status/runtime/nodesInSync"), "1/1");
+
+  // A ruleset deleted by hand is put back as it was.
+  kubectl_ok({"delete", "configmap", "castellan-runtime-ruleset", "-n", kSystem});
+  auto restored = wait_for({"get", "configmap", "castellan-runtime-ruleset", "-n", kSystem},
+                           [&](const json& cm) { return text(cm, "/data/hash") == after; }, seconds(30));
+  EXPECT_EQ(text(restored, "/data/hash"), after) << restored.dump();
+}
+
+// Verifies DeletePod's minHealthyReplicas guard: a pod whose ReplicaSet would be left with
+// fewer ready pods is kept (recorded, not taken), one whose ReplicaSet has enough is deleted.
+TEST_F(RuntimeLoop, DeletePodKeepsTheLastReadyReplica) {
+  kubectl({"create", "namespace", "loop-guard"});
+  kubectl_ok({"apply", "-f", "-"}, R"(
+apiVersion: castellan.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: loop-guard}
+spec:
+  match: {namespaces: [loop-guard]}
+  runtime:
+    rules:
+    - name: uname-run
+      exec: {names: [uname]}
+    responses:
+    - rules: [uname-run]
+      actions: [DeletePod]
+      deletePod: {minHealthyReplicas: 1}
+)");
+  ensure_sensor();
+  wait_for_sensor_sync();
+  const std::string image = "registry.example.com/api@sha256:" + random_hex64();
+  std::map<std::string, FakeContainer> containers;
+  for (const std::string rs : {"api-lonely", "api-crowded"}) {
+    json replicaset = {
+        {"apiVersion", "apps/v1"},
+        {"kind", "ReplicaSet"},
+        {"metadata", {{"name", rs}, {"namespace", "loop-guard"}}},
+        {"spec",
+         {{"replicas", 3},
+          {"selector", {{"matchLabels", {{"app", rs}}}}},
+          {"template",
+           {{"metadata", {{"labels", {{"app", rs}}}}},
+            {"spec", {{"containers", json::array({json::parse(restricted_container(image))})}}}}}}}};
+    kubectl_ok({"apply", "-f", "-"}, replicaset.dump());
+    auto created = get_json({"get", "replicaset", rs, "-n", "loop-guard"});
+    // What the ReplicaSet controller would report: one ready pod, or three.
+    int ready = rs == "api-lonely" ? 1 : 3;
+    kube::PatchOptions status;
+    status.subresource = "status";
+    json counts = {{"status", {{"replicas", 3}, {"readyReplicas", ready}, {"availableReplicas", ready}}}};
+    ASSERT_TRUE(
+        api_->patch(kube::kReplicaSets, "loop-guard", rs, kube::PatchType::Merge, counts.dump(), status)
+            .ok());
+    auto p = pod("loop-guard", rs + "-1", image);
+    p["metadata"]["ownerReferences"] = {{{"apiVersion", "apps/v1"},
+                                         {"kind", "ReplicaSet"},
+                                         {"name", rs},
+                                         {"uid", text(created, "/metadata/uid")},
+                                         {"controller", true}}};
+    kubectl_ok({"apply", "-f", "-"}, p.dump());
+    auto c = kubelet_->start("loop-guard", rs + "-1", "app", image, image);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    containers.emplace(rs, *c);
+  }
+  std::this_thread::sleep_for(seconds(1));
+  for (const auto& [rs, c] : containers) kubelet_->exec(c, {"/bin/uname"});
+
+  auto done = wait_for({"get", "secpol", "loop-guard"}, [](const json& p) {
+    return number(p, "/status/responses/taken") + number(p, "/status/responses/skipped") >= 2;
+  });
+  EXPECT_EQ(number(done, "/status/responses/taken"), 1) << done.dump();
+  EXPECT_EQ(number(done, "/status/responses/skipped"), 1);
+  auto lonely = get_json({"get", "pod", "api-lonely-1", "-n", "loop-guard"});
+  EXPECT_TRUE(text(lonely, "/metadata/deletionTimestamp").empty()) << "the last ready pod was deleted";
+  auto crowded = get_json({"get", "pod", "api-crowded-1", "-n", "loop-guard"});
+  EXPECT_FALSE(text(crowded, "/metadata/deletionTimestamp").empty()) << crowded.dump();
+  bool kept_recorded = false;
+  for (const auto& a : done["status"].value("recentActions", json::array())) {
+    kept_recorded |= a.value("pod", "") == "api-lonely-1" && !a.value("succeeded", true) &&
+                     a.value("message", "").find("minHealthyReplicas 1") != std::string::npos;
+  }
+  EXPECT_TRUE(kept_recorded) << done.dump();
 }
 
 // Verifies that a Notify receiver that keeps failing is retried a bounded number of times,

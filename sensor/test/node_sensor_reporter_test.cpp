@@ -4,6 +4,7 @@
 
 #include "api/conditions.h"
 #include "kube/test/informer_fake_api_client.h"
+#include "kube/resources.h"
 
 namespace castellan::sensor {
 namespace {
@@ -76,7 +77,7 @@ TEST(NodeSensorReporter, ClearedFieldsAreRemoved) {
 // Verifies that a restarted sensor keeps the transition times found on its NodeSensor.
 TEST(NodeSensorReporter, RestartKeepsTransitionTimes) {
   auto api = std::make_shared<FakeApiClient>();
-  api->put(NodeSensorReporter::gvr(), "",
+  api->put(kube::kNodeSensors, "",
            {{"apiVersion", "castellan.io/v1alpha1"},
             {"kind", "NodeSensor"},
             {"metadata", {{"name", "n1"}}},

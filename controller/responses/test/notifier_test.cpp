@@ -50,6 +50,7 @@ NotifierOptions fast_options() {
   NotifierOptions options;
   options.backoff = {10ms, 40ms, 2.0, 0.0};
   options.attempt_timeout = 5s;
+  options.workers = 1;  // most tests hold the one worker to see the queue
   return options;
 }
 
@@ -357,6 +358,36 @@ TEST(NotifierTest, QueueFullRefusesSubmit) {
   notifier->stop();
   EXPECT_EQ(completions.results().size(), 3u);
   EXPECT_EQ(receiver.request_count(), 3u);
+}
+
+// Verifies that with several workers a delivery that hangs does not hold up the others.
+TEST(NotifierTest, OneHangingDeliveryDoesNotHoldUpTheOthers) {
+  HttpReceiver receiver;
+  ASSERT_TRUE(receiver.start().ok());
+  Completions completions;
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  auto source = [&entered, released](const std::string& secret) -> Result<HttpHeaders> {
+    if (secret == "block") {
+      entered.set_value();
+      released.wait();
+    }
+    return HttpHeaders{};
+  };
+  auto options = fast_options();
+  options.workers = 2;
+  auto notifier = make_notifier(completions, options, source);
+  ASSERT_NE(notifier, nullptr);
+  ASSERT_TRUE(notifier->submit(request_to(receiver.url("/slow"), "block")));
+  entered.get_future().wait();
+  ASSERT_TRUE(notifier->submit(request_to(receiver.url("/fast"))));
+  ASSERT_TRUE(completions.wait_for(1));
+  EXPECT_EQ(receiver.requests().at(0).target, "/fast");
+  release.set_value();
+  ASSERT_TRUE(completions.wait_for(2));
+  notifier->stop();
+  EXPECT_EQ(receiver.request_count(), 2u);
 }
 
 // Verifies that stop() during a long backoff returns promptly, completing the request in
