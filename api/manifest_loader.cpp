@@ -8,18 +8,13 @@
 #include <sstream>
 
 #include "api/yaml_json.h"
+#include "common/json_fields.h"
 
 namespace castellan::api {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string string_at(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string prefix(const std::string& source, int document, const std::string& item = {}) {
   std::string out = source + ": document " + std::to_string(document);
@@ -166,13 +161,13 @@ std::string Manifest::location() const {
   return out;
 }
 
-std::string Manifest::kind() const { return string_at(object, "kind"); }
-std::string Manifest::api_version() const { return string_at(object, "apiVersion"); }
+std::string Manifest::kind() const { return string_field(object, "kind"); }
+std::string Manifest::api_version() const { return string_field(object, "apiVersion"); }
 std::string Manifest::name() const {
-  return object.contains("metadata") ? string_at(object["metadata"], "name") : std::string();
+  return object.contains("metadata") ? string_field(object["metadata"], "name") : std::string();
 }
 std::string Manifest::namespace_name() const {
-  return object.contains("metadata") ? string_at(object["metadata"], "namespace") : std::string();
+  return object.contains("metadata") ? string_field(object["metadata"], "namespace") : std::string();
 }
 
 Result<std::vector<Manifest>> parse_manifests(std::string_view text, const std::string& source,

@@ -1,24 +1,10 @@
 #include "api/runtime_violation.h"
 
+#include "common/json_fields.h"
+
 namespace castellan::api {
-namespace {
 
 using nlohmann::json;
-
-std::string text(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
-const json& member(const json& object, const char* key) {
-  static const json empty = json::object();
-  if (!object.is_object()) return empty;
-  auto it = object.find(key);
-  return it != object.end() && it->is_object() ? *it : empty;
-}
-
-}  // namespace
 
 std::string violation_detail(const RuntimeViolationEvent& event) {
   const std::string prefix = "SecurityPolicy " + event.policy + " rule " + event.rule + ": ";
@@ -27,32 +13,32 @@ std::string violation_detail(const RuntimeViolationEvent& event) {
 }
 
 Result<RuntimeViolationEvent> decode_runtime_violation(const json& event) {
-  if (text(event, "reason") != kRuntimeViolationReason) {
+  if (string_field(event, "reason") != kRuntimeViolationReason) {
     return Error::make("Event reason is not " + std::string(kRuntimeViolationReason));
   }
-  const json& metadata = member(event, "metadata");
-  const json& annotations = member(metadata, "annotations");
-  const json& involved = member(event, "involvedObject");
+  const json& metadata = object_field(event, "metadata");
+  const json& annotations = object_field(metadata, "annotations");
+  const json& involved = object_field(event, "involvedObject");
   RuntimeViolationEvent out;
-  out.uid = text(metadata, "uid");
-  out.event_namespace = text(metadata, "namespace");
-  out.event_name = text(metadata, "name");
-  out.pod_namespace = text(involved, "namespace");
-  out.pod = text(involved, "name");
-  out.pod_uid = text(involved, "uid");
-  out.policy = text(annotations, kViolationPolicyAnnotation);
-  out.rule = text(annotations, kViolationRuleAnnotation);
-  out.killed = text(annotations, kViolationActionAnnotation) == "Kill";
-  out.node = text(annotations, kViolationNodeAnnotation);
-  if (out.node.empty()) out.node = text(member(event, "source"), "host");
-  out.container_id = text(annotations, kViolationContainerAnnotation);
-  out.message = text(event, "message");
+  out.uid = string_field(metadata, "uid");
+  out.event_namespace = string_field(metadata, "namespace");
+  out.event_name = string_field(metadata, "name");
+  out.pod_namespace = string_field(involved, "namespace");
+  out.pod = string_field(involved, "name");
+  out.pod_uid = string_field(involved, "uid");
+  out.policy = string_field(annotations, kViolationPolicyAnnotation);
+  out.rule = string_field(annotations, kViolationRuleAnnotation);
+  out.killed = string_field(annotations, kViolationActionAnnotation) == "Kill";
+  out.node = string_field(annotations, kViolationNodeAnnotation);
+  if (out.node.empty()) out.node = string_field(object_field(event, "source"), "host");
+  out.container_id = string_field(annotations, kViolationContainerAnnotation);
+  out.message = string_field(event, "message");
   auto count = event.is_object() ? event.find("count") : event.end();
   if (event.is_object() && count != event.end() && count->is_number_integer()) {
     out.count = std::max<int64_t>(1, count->get<int64_t>());
   }
   for (const char* key : {"lastTimestamp", "eventTime", "firstTimestamp"}) {
-    out.last_time = text(event, key);
+    out.last_time = string_field(event, key);
     if (!out.last_time.empty()) break;
   }
   if (out.uid.empty()) return Error::make("Event has no metadata.uid");

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/json_fields.h"
 #include "common/log.h"
 #include "kube/resources.h"
 
@@ -56,18 +57,14 @@ nlohmann::json reference_json(const ObjectReference& o) {
 ObjectReference ObjectReference::to(const nlohmann::json& object) {
   ObjectReference ref;
   if (!object.is_object()) return ref;
-  auto text = [](const nlohmann::json& j, const char* field) {
-    auto it = j.find(field);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
-  };
-  ref.api_version = text(object, "apiVersion");
-  ref.kind = text(object, "kind");
+  ref.api_version = string_field(object, "apiVersion");
+  ref.kind = string_field(object, "kind");
   auto metadata = object.find("metadata");
   if (metadata != object.end() && metadata->is_object()) {
-    ref.namespace_ = text(*metadata, "namespace");
-    ref.name = text(*metadata, "name");
-    ref.uid = text(*metadata, "uid");
-    ref.resource_version = text(*metadata, "resourceVersion");
+    ref.namespace_ = string_field(*metadata, "namespace");
+    ref.name = string_field(*metadata, "name");
+    ref.uid = string_field(*metadata, "uid");
+    ref.resource_version = string_field(*metadata, "resourceVersion");
   }
   return ref;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/base64.h"
+#include "common/json_fields.h"
 #include "common/log.h"
 
 extern char** environ;
@@ -90,30 +91,26 @@ Result<ExecCredential> parse_exec_credential(const std::string& output,
   auto json = nlohmann::json::parse(output, nullptr, false);
   if (json.is_discarded() || !json.is_object())
     return Error::make("exec plugin output is not a JSON object: " + tail(output));
-  auto string_at = [](const nlohmann::json& o, const char* key) -> std::string {
-    auto it = o.find(key);
-    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  if (string_at(json, "kind") != "ExecCredential")
-    return Error::make("exec plugin output has kind \"" + string_at(json, "kind") +
+  if (string_field(json, "kind") != "ExecCredential")
+    return Error::make("exec plugin output has kind \"" + string_field(json, "kind") +
                        "\", want ExecCredential");
-  if (string_at(json, "apiVersion") != api_version)
-    return Error::make("exec plugin output has apiVersion \"" + string_at(json, "apiVersion") +
+  if (string_field(json, "apiVersion") != api_version)
+    return Error::make("exec plugin output has apiVersion \"" + string_field(json, "apiVersion") +
                        "\", want \"" + api_version + "\" as configured");
   auto status = json.find("status");
   if (status == json.end() || !status->is_object())
     return Error::make("exec plugin output has no status object");
   ExecCredential credential;
-  credential.token = string_at(*status, "token");
-  credential.client_cert_pem = string_at(*status, "clientCertificateData");
-  credential.client_key_pem = string_at(*status, "clientKeyData");
+  credential.token = string_field(*status, "token");
+  credential.client_cert_pem = string_field(*status, "clientCertificateData");
+  credential.client_key_pem = string_field(*status, "clientKeyData");
   if (credential.token.empty() && credential.client_cert_pem.empty())
     return Error::make(
         "exec plugin output has neither status.token nor status.clientCertificateData");
   if (credential.client_cert_pem.empty() != credential.client_key_pem.empty())
     return Error::make(
         "exec plugin output must have both status.clientCertificateData and status.clientKeyData");
-  std::string expiry = string_at(*status, "expirationTimestamp");
+  std::string expiry = string_field(*status, "expirationTimestamp");
   if (!expiry.empty()) {
     credential.expiration = parse_rfc3339(expiry);
     if (!credential.expiration)

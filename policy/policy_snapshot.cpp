@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/json_fields.h"
 #include "policy/compiled_policy.h"
 #include "policy/container_rules.h"
 #include "policy/json_patch.h"
@@ -14,22 +15,16 @@ namespace {
 
 using nlohmann::json;
 
-std::string string_member(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 ResourceIdentity identify(const json& object, const std::string& namespace_override) {
   ResourceIdentity id;
-  id.apiVersion = string_member(object, "apiVersion");
-  id.kind = string_member(object, "kind");
+  id.apiVersion = string_field(object, "apiVersion");
+  id.kind = string_field(object, "kind");
   const json empty = json::object();
   const json& meta = object.is_object() && object.contains("metadata") ? object["metadata"] : empty;
-  id.namespace_ = string_member(meta, "namespace");
+  id.namespace_ = string_field(meta, "namespace");
   if (id.namespace_.empty()) id.namespace_ = namespace_override;
-  id.name = string_member(meta, "name");
-  if (id.name.empty()) id.name = string_member(meta, "generateName");
+  id.name = string_field(meta, "name");
+  if (id.name.empty()) id.name = string_field(meta, "generateName");
   return id;
 }
 

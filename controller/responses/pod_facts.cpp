@@ -1,16 +1,13 @@
 #include "controller/responses/pod_facts.h"
 
+#include "common/json_fields.h"
+
 namespace castellan::controller {
 namespace {
 
 using nlohmann::json;
 
-std::string text(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
+// object[key] of any type, null when absent.
 const json& child(const json& object, const char* key) {
   static const json null;
   if (!object.is_object()) return null;
@@ -37,7 +34,7 @@ std::string spec_image(const json& pod, const std::string& container) {
     const json& items = child(child(pod, "spec"), list);
     if (!items.is_array()) continue;
     for (const auto& c : items) {
-      if (text(c, "name") == container) return text(c, "image");
+      if (string_field(c, "name") == container) return string_field(c, "image");
     }
   }
   return {};
@@ -45,10 +42,10 @@ std::string spec_image(const json& pod, const std::string& container) {
 
 ContainerImage image_of(const json& pod, const json& status) {
   ContainerImage out;
-  out.container = text(status, "name");
-  out.image = text(status, "image");
+  out.container = string_field(status, "name");
+  out.image = string_field(status, "image");
   if (out.image.empty()) out.image = spec_image(pod, out.container);
-  out.digest = digest_of(text(status, "imageID"));
+  out.digest = digest_of(string_field(status, "imageID"));
   // A spec pinned by digest tells it even when the status does not.
   if (out.digest.empty()) out.digest = digest_of(spec_image(pod, out.container));
   return out;
@@ -74,7 +71,7 @@ std::optional<ContainerImage> container_image(const json& pod, const std::string
     if (!items.is_array()) continue;
     for (const auto& s : items) {
       ++seen;
-      if (!wanted.empty() && bare_id(text(s, "containerID")) == wanted) return image_of(pod, s);
+      if (!wanted.empty() && bare_id(string_field(s, "containerID")) == wanted) return image_of(pod, s);
       if (seen == 1) only = image_of(pod, s);
     }
   }
@@ -86,7 +83,7 @@ bool pod_ready(const json& pod) {
   const json& conditions = child(child(pod, "status"), "conditions");
   if (!conditions.is_array()) return false;
   for (const auto& c : conditions) {
-    if (text(c, "type") == "Ready") return text(c, "status") == "True";
+    if (string_field(c, "type") == "Ready") return string_field(c, "status") == "True";
   }
   return false;
 }
@@ -97,7 +94,7 @@ std::optional<OwnerRef> controller_of(const json& object) {
   for (const auto& o : owners) {
     const json& is_controller = child(o, "controller");
     if (is_controller.is_boolean() && is_controller.get<bool>()) {
-      return OwnerRef{text(o, "kind"), text(o, "name")};
+      return OwnerRef{string_field(o, "kind"), string_field(o, "name")};
     }
   }
   return std::nullopt;
@@ -111,7 +108,7 @@ bool has_taint(const json& node, const std::string& key, api::TaintEffect effect
   const json& taints = child(child(node, "spec"), "taints");
   if (!taints.is_array()) return false;
   for (const auto& t : taints) {
-    if (text(t, "key") == key && text(t, "effect") == api::to_string(effect)) return true;
+    if (string_field(t, "key") == key && string_field(t, "effect") == api::to_string(effect)) return true;
   }
   return false;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/security_policy_codec.h"
+#include "common/json_fields.h"
 #include "controller/responses/pod_facts.h"
 #include "kube/conflict.h"
 #include "kube/resources.h"
@@ -21,9 +22,7 @@ ActionResult result(ActionOutcome outcome, std::string message, std::string imag
 }
 
 std::string label_of(const json& object, const char* key) {
-  auto labels = object.value("/metadata/labels"_json_pointer, json::object());
-  auto it = labels.find(key);
-  return it != labels.end() && it->is_string() ? it->get<std::string>() : std::string{};
+  return string_field(object_field(object_field(object, "metadata"), "labels"), key);
 }
 
 ActionResult rate_limited() {

@@ -4,8 +4,8 @@
 #include "controller/admission_tally.h"
 #include "e2e/control_plane_environment.h"
 #include "kube/kubeconfig.h"
-#include "kube/rest_client.h"
 #include "kube/resources.h"
+#include "kube/rest_client.h"
 
 namespace castellan::controller {
 namespace {

@@ -5,8 +5,8 @@
 #include "controller/certificate_store.h"
 #include "e2e/control_plane_environment.h"
 #include "kube/kubeconfig.h"
-#include "kube/rest_client.h"
 #include "kube/resources.h"
+#include "kube/rest_client.h"
 
 namespace castellan::controller {
 namespace {

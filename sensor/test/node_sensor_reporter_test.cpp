@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "api/conditions.h"
-#include "kube/test/informer_fake_api_client.h"
 #include "kube/resources.h"
+#include "kube/test/informer_fake_api_client.h"
 
 namespace castellan::sensor {
 namespace {
