@@ -173,6 +173,24 @@ class RuntimeLoop : public ::testing::Test {
     ASSERT_TRUE(sensor_->wait_for_log("\"ready\":\"true\"", seconds(60))) << sensor_->log();
   }
 
+  // Applies a restricted pod bound to the node, starts it as a kubelet would, and gives the
+  // sensor a moment to map the container's cgroup (it rescans on every Pod change).
+  static std::optional<FakeContainer> run_pod(const std::string& ns, const std::string& name,
+                                              const std::string& image) {
+    auto applied = kubectl({"apply", "-f", "-"}, pod(ns, name, image).dump());
+    if (!applied.ok()) {
+      ADD_FAILURE() << "kubectl apply of Pod " << ns << "/" << name << ": " << applied.err;
+      return std::nullopt;
+    }
+    auto started = kubelet_->start(ns, name, "app", image, image);
+    if (!started.ok()) {
+      ADD_FAILURE() << started.error().message;
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(seconds(2));
+    return *started;
+  }
+
   static std::string current_ruleset_hash() {
     auto cm = get_json({"get", "configmap", "castellan-runtime-ruleset", "-n", kSystem});
     return text(cm, "/data/hash");
@@ -260,14 +278,8 @@ spec:
     return condition_is(p, "SensorsSynced", "True") && text(p, "/status/runtime/nodesInSync") == "1/1";
   });
   EXPECT_TRUE(condition_is(synced, "SensorsSynced", "True")) << synced.dump();
-  kubectl_ok({"apply", "-f", "-"}, pod("loop-prod", "web", kImage).dump());
-  auto web = kubelet_->start("loop-prod", "web", "app", kImage, kImage);
-  ASSERT_TRUE(web.ok()) << web.error().message;
-  // The sensor rescans cgroups on Pod changes; give it the status it just got.
-  wait_for({"get", "pod", "web", "-n", "loop-prod"}, [](const json& p) {
-    return text(p, "/status/phase") == "Running";
-  });
-  std::this_thread::sleep_for(seconds(1));
+  auto web = run_pod("loop-prod", "web", kImage);
+  ASSERT_TRUE(web.has_value());
   int status = kubelet_->exec(*web, {"/bin/sh", "-c", "true"});
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
 
@@ -374,10 +386,8 @@ TEST_F(RuntimeLoop, CountsSurviveAManagerRestart) {
 
   ensure_sensor();
   const std::string image = "registry.example.com/web@sha256:" + random_hex64();
-  kubectl_ok({"apply", "-f", "-"}, pod("loop-prod", "web-2", image).dump());
-  auto web = kubelet_->start("loop-prod", "web-2", "app", image, image);
-  ASSERT_TRUE(web.ok()) << web.error().message;
-  std::this_thread::sleep_for(seconds(1));
+  auto web = run_pod("loop-prod", "web-2", image);
+  ASSERT_TRUE(web.has_value());
   // Three shells: the sensor aggregates them into one Event whose count reaches 3, and the
   // manager counts by that count.
   for (int i = 0; i < 3; ++i) kubelet_->exec(*web, {"/bin/sh", "-c", "true"});
@@ -482,7 +492,7 @@ spec:
     ASSERT_TRUE(c.ok()) << c.error().message;
     containers.emplace(rs, *c);
   }
-  std::this_thread::sleep_for(seconds(1));
+  std::this_thread::sleep_for(seconds(2));
   for (const auto& [rs, c] : containers) kubelet_->exec(c, {"/bin/uname"});
 
   auto done = wait_for({"get", "secpol", "loop-guard"}, [](const json& p) {
@@ -526,10 +536,8 @@ spec:
   ensure_sensor();
   wait_for_sensor_sync();
   const std::string image = "registry.example.com/tools@sha256:" + random_hex64();
-  kubectl_ok({"apply", "-f", "-"}, pod("loop-notify", "tools", image).dump());
-  auto tools = kubelet_->start("loop-notify", "tools", "app", image, image);
-  ASSERT_TRUE(tools.ok()) << tools.error().message;
-  std::this_thread::sleep_for(seconds(1));
+  auto tools = run_pod("loop-notify", "tools", image);
+  ASSERT_TRUE(tools.has_value());
   kubelet_->exec(*tools, {"/usr/bin/env"});
   auto failed = wait_for({"get", "secpol", "loop-notify"}, [](const json& p) {
     return number(p, "/status/responses/notifyFailures") >= 1;

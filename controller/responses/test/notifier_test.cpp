@@ -54,6 +54,28 @@ NotifierOptions fast_options() {
   return options;
 }
 
+// A header source that holds the worker delivering to Secret "block" until released, so a
+// test sees what happens around a delivery in flight.
+class BlockingHeaderSource {
+ public:
+  Notifier::HeaderSource source() {
+    return [this](const std::string& secret) -> Result<HttpHeaders> {
+      if (secret == "block") {
+        entered_.set_value();
+        released_.wait();
+      }
+      return HttpHeaders{};
+    };
+  }
+  void wait_entered() { entered_.get_future().wait(); }
+  void release() { release_.set_value(); }
+
+ private:
+  std::promise<void> entered_;
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+};
+
 NotifyRequest request_to(const std::string& url, const std::string& headers_secret = {}) {
   NotifyRequest request;
   request.policy = "runtime-threats";
@@ -329,29 +351,21 @@ TEST(NotifierTest, QueueFullRefusesSubmit) {
   HttpReceiver receiver;
   ASSERT_TRUE(receiver.start().ok());
   Completions completions;
-  std::promise<void> entered;
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  auto source = [&entered, released](const std::string& secret) -> Result<HttpHeaders> {
-    if (secret == "block") {
-      entered.set_value();
-      released.wait();
-    }
-    return HttpHeaders{};
-  };
+  BlockingHeaderSource blocking;
+  auto source = blocking.source();
   auto options = fast_options();
   options.queue_capacity = 2;
   auto notifier = make_notifier(completions, options, source);
   ASSERT_NE(notifier, nullptr);
   // The first request holds the worker inside the header source, so the queue stays full.
   ASSERT_TRUE(notifier->submit(request_to(receiver.url("/x"), "block")));
-  entered.get_future().wait();
+  blocking.wait_entered();
   EXPECT_TRUE(notifier->submit(request_to(receiver.url("/x"))));
   EXPECT_TRUE(notifier->submit(request_to(receiver.url("/x"))));
   EXPECT_FALSE(notifier->submit(request_to(receiver.url("/x"))));
   EXPECT_EQ(notifier->stats().queue_full, 1u);
   EXPECT_EQ(notifier->stats().submitted, 3u);
-  release.set_value();
+  blocking.release();
   ASSERT_TRUE(completions.wait_for(3));
   for (const auto& result : completions.results())
     EXPECT_TRUE(result.record.succeeded) << result.record.message;
@@ -365,26 +379,18 @@ TEST(NotifierTest, OneHangingDeliveryDoesNotHoldUpTheOthers) {
   HttpReceiver receiver;
   ASSERT_TRUE(receiver.start().ok());
   Completions completions;
-  std::promise<void> entered;
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  auto source = [&entered, released](const std::string& secret) -> Result<HttpHeaders> {
-    if (secret == "block") {
-      entered.set_value();
-      released.wait();
-    }
-    return HttpHeaders{};
-  };
+  BlockingHeaderSource blocking;
+  auto source = blocking.source();
   auto options = fast_options();
   options.workers = 2;
   auto notifier = make_notifier(completions, options, source);
   ASSERT_NE(notifier, nullptr);
   ASSERT_TRUE(notifier->submit(request_to(receiver.url("/slow"), "block")));
-  entered.get_future().wait();
+  blocking.wait_entered();
   ASSERT_TRUE(notifier->submit(request_to(receiver.url("/fast"))));
   ASSERT_TRUE(completions.wait_for(1));
   EXPECT_EQ(receiver.requests().at(0).target, "/fast");
-  release.set_value();
+  blocking.release();
   ASSERT_TRUE(completions.wait_for(2));
   notifier->stop();
   EXPECT_EQ(receiver.request_count(), 2u);
