@@ -66,7 +66,8 @@ Status QuarantineRelease::release(const PolicyState& state, const std::string& a
   if (!updated) return updated.error().code == 404 ? Status::Ok() : Status(updated.error());
   // The annotation goes once its digests are gone; one not quarantined is simply dropped.
   json patch = {{"metadata", {{"annotations", {{api::kReleaseDigestsAnnotation, nullptr}}}}}};
-  auto patched = api_->patch(kube::kSecurityPolicies, "", name, kube::PatchType::Merge, patch.dump());
+  auto patched =
+      api_->patch(kube::kSecurityPolicies, "", name, kube::PatchType::Merge, patch.dump());
   if (!patched && patched.error().code != 404) return patched.error();
   std::string list;
   for (const auto& d : released) list += (list.empty() ? "" : ", ") + d;

@@ -55,8 +55,7 @@ std::string mark_key(const std::string& uid) {
 }
 
 std::vector<NewAlert> count_new_alerts(RuntimeLedger& ledger, const ViolationEvents& events,
-                                       const PolicyUids& policies, bool complete,
-                                       bool* changed) {
+                                       const PolicyUids& policies, bool complete, bool* changed) {
   bool moved = false;
   std::vector<std::pair<const api::RuntimeViolationEvent*, std::string>> fresh;
   for (const auto* event : events) {
@@ -108,8 +107,7 @@ std::vector<NewAlert> count_new_alerts(RuntimeLedger& ledger, const ViolationEve
 
 std::vector<NewAlert> count_new_alerts(RuntimeLedger& ledger,
                                        const std::vector<api::RuntimeViolationEvent>& events,
-                                       const PolicyUids& policies, bool complete,
-                                       bool* changed) {
+                                       const PolicyUids& policies, bool complete, bool* changed) {
   return count_new_alerts(ledger, pointers_to(events), policies, complete, changed);
 }
 
@@ -152,7 +150,8 @@ Result<RuntimeLedger> runtime_ledger_from_json(const json& j) {
   for (const auto& [name, value] : policies.items()) {
     api::FieldErrors errors;
     auto status = api::decode_security_policy_status(value, "policies." + name, errors);
-    if (!errors.empty()) return Error::make("runtime ledger: " + api::join(errors, "; "), "Invalid");
+    if (!errors.empty())
+      return Error::make("runtime ledger: " + api::join(errors, "; "), "Invalid");
     PolicyRuntimeRecord record;
     record.uid = value.value("uid", "");
     record.alerts = status.runtime.alerts;

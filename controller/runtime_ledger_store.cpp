@@ -25,9 +25,9 @@ Result<std::optional<RuntimeLedger>> RuntimeLedgerStore::load() {
   auto text = got->value("/data"_json_pointer, json::object()).value(kLedgerKey, std::string());
   auto parsed = json::parse(text, nullptr, false);
   if (parsed.is_discarded()) {
-    return Error::make(std::string("ConfigMap ") + kRuntimeLedgerName + ": " + kLedgerKey +
-                           " is not JSON",
-                       "Invalid");
+    return Error::make(
+        std::string("ConfigMap ") + kRuntimeLedgerName + ": " + kLedgerKey + " is not JSON",
+        "Invalid");
   }
   auto ledger = runtime_ledger_from_json(parsed);
   if (!ledger) return ledger.error();

@@ -24,7 +24,10 @@ kube::ObjectReference pod_reference(const std::string& namespace_, const std::st
 
 RuntimeReconciler::RuntimeReconciler(kube::ApiClientPtr api, std::string namespace_,
                                      kube::EventRecorder* events, Notifier* notifier)
-    : api_(api), events_(events), notifier_(notifier), store_(api, std::move(namespace_)),
+    : api_(api),
+      events_(events),
+      notifier_(notifier),
+      store_(api, std::move(namespace_)),
       actions_(api) {}
 
 void RuntimeReconciler::reset() { ledger_.reset(); }
@@ -44,8 +47,9 @@ Status RuntimeReconciler::ensure_ledger(const PolicySet& policies, const Violati
     return Status::Ok();
   }
   if (!events_complete) {
-    return Error::make("Waiting for the RuntimeViolation Event watch to sync before creating the "
-                       "runtime ledger");
+    return Error::make(
+        "Waiting for the RuntimeViolation Event watch to sync before creating the "
+        "runtime ledger");
   }
   std::map<std::string, std::pair<std::string, api::SecurityPolicyStatus>> statuses;
   for (const auto& [name, state] : policies.states()) {
@@ -56,14 +60,18 @@ Status RuntimeReconciler::ensure_ledger(const PolicySet& policies, const Violati
     ledger_.reset();
     return saved.error();
   }
-  log::info("Created the runtime ledger from SecurityPolicy status",
-            {{"name", kRuntimeLedgerName}, {"eventsTakenAsCounted", std::to_string(events.size())}});
+  log::info(
+      "Created the runtime ledger from SecurityPolicy status",
+      {{"name", kRuntimeLedgerName}, {"eventsTakenAsCounted", std::to_string(events.size())}});
   return Status::Ok();
 }
 
-Result<RuntimeObservation> RuntimeReconciler::reconcile(
-    const PolicySet& policies, const ViolationEvents& events, bool events_complete, const std::vector<api::NodeSensor>& sensors,
-    const std::string& ruleset_hash, std::chrono::system_clock::time_point now) {
+Result<RuntimeObservation> RuntimeReconciler::reconcile(const PolicySet& policies,
+                                                        const ViolationEvents& events,
+                                                        bool events_complete,
+                                                        const std::vector<api::NodeSensor>& sensors,
+                                                        const std::string& ruleset_hash,
+                                                        std::chrono::system_clock::time_point now) {
   if (auto ready = ensure_ledger(policies, events, events_complete); !ready.ok()) {
     return ready.error();
   }
@@ -134,8 +142,8 @@ void RuntimeReconciler::respond(const PolicyState& state, const NewAlert& alert,
   bool skipped = false;
   const auto& e = alert.event;
   for (const auto& p : plan) {
-    api::ActionRecord record{now, api::to_string(p.action), e.rule, e.pod_namespace, e.pod,
-                             e.node, "", true, ""};
+    api::ActionRecord record{
+        now, api::to_string(p.action), e.rule, e.pod_namespace, e.pod, e.node, "", true, ""};
     if (p.action == api::ResponseAction::Notify) {
       if (!admit()) {
         ++runtime.responses.skipped;
@@ -188,9 +196,11 @@ void RuntimeReconciler::notify(const PolicyState& state, const NewAlert& alert,
   } else if (!response.notify) {
     failure = "not sent: the response has no notify.url";
   } else {
-    NotifyRequest request{state.metadata.name, response.notify->url,
+    NotifyRequest request{state.metadata.name,
+                          response.notify->url,
                           response.notify->headersSecret,
-                          notify_body(alert.event, alert.new_alerts, actions), record,
+                          notify_body(alert.event, alert.new_alerts, actions),
+                          record,
                           alert.event.pod_uid};
     if (notifier_->submit(std::move(request))) return;  // counted when it completes
     failure = "not sent: the notify queue is full";
@@ -211,9 +221,9 @@ void RuntimeReconciler::record_action(const PolicyState& state, const std::strin
     events_->event(pod_reference(action.namespace_, action.pod, pod_uid), type, reason,
                    "SecurityPolicy " + state.metadata.name + " " + action.action + " (rule " +
                        action.rule + "): " + action.message);
-    events_->event(policy_reference(state.metadata), type, reason,
-                   action.action + " on Pod " + pod + " (rule " + action.rule + "): " +
-                       action.message);
+    events_->event(
+        policy_reference(state.metadata), type, reason,
+        action.action + " on Pod " + pod + " (rule " + action.rule + "): " + action.message);
   }
   log::info(action.succeeded ? "Took response action" : "Response action did not complete",
             {{"policy", state.metadata.name},

@@ -60,8 +60,8 @@ class RuntimeReconciler {
   void notify(const PolicyState& state, const NewAlert& alert, const api::ResponseSpec& response,
               const std::vector<std::string>& actions, api::ActionRecord record,
               PolicyRuntimeRecord& runtime);
-  void record_action(const PolicyState& state, const std::string& pod_uid,
-                     api::ActionRecord action, PolicyRuntimeRecord& runtime);
+  void record_action(const PolicyState& state, const std::string& pod_uid, api::ActionRecord action,
+                     PolicyRuntimeRecord& runtime);
 
   kube::ApiClientPtr api_;
   kube::EventRecorder* events_;

@@ -5,7 +5,8 @@
 
 namespace castellan::controller {
 
-Result<std::string> RuntimeRulesetPublisher::publish(const std::vector<api::SecurityPolicy>& in_force) {
+Result<std::string> RuntimeRulesetPublisher::publish(
+    const std::vector<api::SecurityPolicy>& in_force) {
   auto ruleset = api::build_runtime_ruleset(in_force);
   auto desired = api::ruleset_configmap(ruleset, namespace_);
   auto current = api_->get(kube::kConfigMaps, namespace_, api::kRulesetConfigMapName);
@@ -20,9 +21,10 @@ Result<std::string> RuntimeRulesetPublisher::publish(const std::vector<api::Secu
   auto written = current ? api_->update(kube::kConfigMaps, namespace_, desired)
                          : api_->create(kube::kConfigMaps, namespace_, desired);
   if (!written) return written.error();
-  log::info("Published runtime ruleset", {{"configMap", namespace_ + "/" + api::kRulesetConfigMapName},
-                                          {"hash", ruleset.hash},
-                                          {"policies", std::to_string(ruleset.policies.size())}});
+  log::info("Published runtime ruleset",
+            {{"configMap", namespace_ + "/" + api::kRulesetConfigMapName},
+             {"hash", ruleset.hash},
+             {"policies", std::to_string(ruleset.policies.size())}});
   return ruleset.hash;
 }
 

@@ -24,8 +24,8 @@ std::string problem_of(const api::NodeSensor& sensor, bool reporting,
   const std::string& node = sensor.metadata.name;
   if (s.lastHeartbeatTime.empty()) return node + ": the sensor has never reported";
   if (!reporting) {
-    return node + ": the sensor stopped reporting (last heartbeat " + s.lastHeartbeatTime +
-           ", " + std::to_string(kMissedHeartbeats) + " intervals of " +
+    return node + ": the sensor stopped reporting (last heartbeat " + s.lastHeartbeatTime + ", " +
+           std::to_string(kMissedHeartbeats) + " intervals of " +
            std::to_string(interval_seconds(s)) + " s missed)";
   }
   if (!s.failedRulesetHash.empty() && s.failedRulesetHash == ruleset_hash) {
@@ -33,7 +33,8 @@ std::string problem_of(const api::NodeSensor& sensor, bool reporting,
            (s.rulesetError.empty() ? "no reason given" : s.rulesetError) +
            (s.rulesetHash.empty() ? "" : " (still runs " + short_hash(s.rulesetHash) + ")");
   }
-  if (s.rulesetHash.empty()) return node + ": has not loaded ruleset " + short_hash(ruleset_hash) + " yet";
+  if (s.rulesetHash.empty())
+    return node + ": has not loaded ruleset " + short_hash(ruleset_hash) + " yet";
   return node + ": runs ruleset " + short_hash(s.rulesetHash) + ", not yet " +
          short_hash(ruleset_hash);
 }
@@ -52,7 +53,8 @@ bool heartbeat_missed(const api::NodeSensorStatus& status,
 }
 
 FleetView observe_fleet(const std::vector<api::NodeSensor>& sensors,
-                        const std::string& ruleset_hash, std::chrono::system_clock::time_point now) {
+                        const std::string& ruleset_hash,
+                        std::chrono::system_clock::time_point now) {
   FleetView fleet;
   fleet.ruleset_hash = ruleset_hash;
   for (const auto& sensor : sensors) {
@@ -80,8 +82,8 @@ SensorsSyncedCondition sensors_synced(const FleetView& fleet, size_t max_named) 
             "All " + std::to_string(fleet.total()) + " sensors run ruleset " +
                 short_hash(fleet.ruleset_hash)};
   }
-  std::string message = fleet.nodes_in_sync() + " sensors run ruleset " +
-                        short_hash(fleet.ruleset_hash);
+  std::string message =
+      fleet.nodes_in_sync() + " sensors run ruleset " + short_hash(fleet.ruleset_hash);
   size_t named = 0, unnamed = 0;
   for (const auto& sensor : fleet.sensors) {
     if (sensor.synced) continue;
@@ -100,8 +102,8 @@ SensorsSyncedCondition sensors_synced(const FleetView& fleet, size_t max_named) 
 
 bool mark_silent(api::NodeSensor& sensor, const std::string& now) {
   const auto& status = sensor.status;
-  std::string since = status.lastHeartbeatTime.empty() ? std::string("it started")
-                                                       : status.lastHeartbeatTime;
+  std::string since =
+      status.lastHeartbeatTime.empty() ? std::string("it started") : status.lastHeartbeatTime;
   return api::set_condition(
       sensor.status.conditions,
       {api::kSensorReadyCondition, "False", "HeartbeatMissed",

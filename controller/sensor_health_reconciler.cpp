@@ -13,7 +13,8 @@ Status SensorHealthReconciler::reconcile(const std::vector<api::NodeSensor>& sen
                                          std::chrono::system_clock::time_point now) {
   Status first_error;
   for (auto sensor : sensors) {
-    if (!heartbeat_missed(sensor.status, now) || !mark_silent(sensor, format_rfc3339(now))) continue;
+    if (!heartbeat_missed(sensor.status, now) || !mark_silent(sensor, format_rfc3339(now)))
+      continue;
     // Only the conditions, and only over the version judged silent: a sensor that came back
     // meanwhile wins (409), and its fields stay as it last wrote them.
     nlohmann::json patch = {{"metadata", {{"resourceVersion", sensor.metadata.resourceVersion}}},

@@ -14,7 +14,7 @@ inline const GroupVersionResource kCoreEvents{"", "v1", "events", true};
 inline const GroupVersionResource kReplicaSets{"apps", "v1", "replicasets", true};
 inline const GroupVersionResource kStatefulSets{"apps", "v1", "statefulsets", true};
 inline const GroupVersionResource kNetworkPolicies{"networking.k8s.io", "v1", "networkpolicies",
-                                                  true};
+                                                   true};
 inline const GroupVersionResource kSecurityPolicies{"castellan.io", "v1alpha1", "securitypolicies",
                                                     false};
 inline const GroupVersionResource kNodeSensors{"castellan.io", "v1alpha1", "nodesensors", false};

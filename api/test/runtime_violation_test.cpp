@@ -43,7 +43,8 @@ TEST(RuntimeViolationTest, DecodesSensorEvent) {
 TEST(RuntimeViolationTest, DetailDropsThePolicyAndRulePrefix) {
   auto decoded = decode_runtime_violation(event());
   ASSERT_TRUE(decoded.ok());
-  decoded->message = "SecurityPolicy runtime-threats rule shell-in-container: exec of /bin/sh; process killed";
+  decoded->message =
+      "SecurityPolicy runtime-threats rule shell-in-container: exec of /bin/sh; process killed";
   EXPECT_EQ(violation_detail(*decoded), "exec of /bin/sh; process killed");
   decoded->message = "SecurityPolicy other rule shell-in-container: exec of /bin/sh";
   EXPECT_EQ(violation_detail(*decoded), decoded->message);

@@ -110,7 +110,7 @@ class Notifier {
   std::deque<NotifyRequest> queue_;
   bool stopping_ = false;
   NotifierStats stats_;
-  std::mutex stop_mu_;  // serializes stop() callers around the join
+  std::mutex stop_mu_;                // serializes stop() callers around the join
   std::vector<std::thread> workers_;  // set once, before any stop()
 };
 

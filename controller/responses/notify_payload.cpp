@@ -48,7 +48,8 @@ std::string summary_line(const api::RuntimeViolationEvent& alert, int64_t new_al
   if (!alert.node.empty()) line += " on " + alert.node;
   const std::string detail = api::violation_detail(alert);
   if (!detail.empty()) line += ": " + detail;
-  if (alert.killed && detail.find("process killed") == std::string::npos) line += " (process killed)";
+  if (alert.killed && detail.find("process killed") == std::string::npos)
+    line += " (process killed)";
   if (!actions.empty()) {
     line += "; responses: ";
     for (size_t i = 0; i < actions.size(); ++i) line += (i ? ", " : "") + actions[i];

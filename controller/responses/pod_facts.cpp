@@ -66,12 +66,14 @@ std::optional<ContainerImage> container_image(const json& pod, const std::string
   const std::string wanted = bare_id(container_id);
   std::optional<ContainerImage> only;
   int seen = 0;
-  for (const char* list : {"containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"}) {
+  for (const char* list :
+       {"containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"}) {
     const json& items = child(status, list);
     if (!items.is_array()) continue;
     for (const auto& s : items) {
       ++seen;
-      if (!wanted.empty() && bare_id(string_field(s, "containerID")) == wanted) return image_of(pod, s);
+      if (!wanted.empty() && bare_id(string_field(s, "containerID")) == wanted)
+        return image_of(pod, s);
       if (seen == 1) only = image_of(pod, s);
     }
   }
@@ -108,7 +110,8 @@ bool has_taint(const json& node, const std::string& key, api::TaintEffect effect
   const json& taints = child(child(node, "spec"), "taints");
   if (!taints.is_array()) return false;
   for (const auto& t : taints) {
-    if (string_field(t, "key") == key && string_field(t, "effect") == api::to_string(effect)) return true;
+    if (string_field(t, "key") == key && string_field(t, "effect") == api::to_string(effect))
+      return true;
   }
   return false;
 }

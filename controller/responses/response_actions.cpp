@@ -31,7 +31,8 @@ ActionResult rate_limited() {
 
 // The alert's Pod as it is now; nullopt (with `gone` set) when it no longer exists, or was
 // replaced by another Pod of the same name.
-Result<std::optional<json>> current_pod(kube::ApiClient& api, const api::RuntimeViolationEvent& alert) {
+Result<std::optional<json>> current_pod(kube::ApiClient& api,
+                                        const api::RuntimeViolationEvent& alert) {
   auto got = api.get(kube::kPods, alert.pod_namespace, alert.pod);
   if (!got) {
     if (got.error().code == 404) return std::optional<json>{};
@@ -63,7 +64,8 @@ ActionResult ResponseActions::run(api::ResponseAction action, const ActionReques
 ActionResult ResponseActions::delete_pod(const ActionRequest& request) {
   const auto& alert = request.alert;
   auto pod = current_pod(*api_, alert);
-  if (!pod) return result(ActionOutcome::Failed, "reading " + pod_name(alert) + ": " + pod.error().message);
+  if (!pod)
+    return result(ActionOutcome::Failed, "reading " + pod_name(alert) + ": " + pod.error().message);
   if (!*pod) return result(ActionOutcome::AlreadyDone, pod_name(alert) + " is gone");
   if ((*pod)->value("/metadata/deletionTimestamp"_json_pointer, std::string()) != "") {
     return result(ActionOutcome::AlreadyDone, pod_name(alert) + " is being deleted");
@@ -83,11 +85,11 @@ ActionResult ResponseActions::delete_pod(const ActionRequest& request) {
       auto ready = got->value("/status/readyReplicas"_json_pointer, int64_t{0});
       auto remaining = ready_after_delete(ready, pod_ready(**pod));
       if (remaining < *guard->minHealthyReplicas) {
-        return result(ActionOutcome::Refused,
-                      "kept " + pod_name(alert) + ": " + owner->kind + " " + owner->name +
-                          " would have " + std::to_string(remaining) +
-                          " ready pods, fewer than minHealthyReplicas " +
-                          std::to_string(*guard->minHealthyReplicas));
+        return result(ActionOutcome::Refused, "kept " + pod_name(alert) + ": " + owner->kind + " " +
+                                                  owner->name + " would have " +
+                                                  std::to_string(remaining) +
+                                                  " ready pods, fewer than minHealthyReplicas " +
+                                                  std::to_string(*guard->minHealthyReplicas));
       }
     }
   }
@@ -99,7 +101,8 @@ ActionResult ResponseActions::delete_pod(const ActionRequest& request) {
     if (removed.error().code == 404 || removed.error().code == 409) {
       return result(ActionOutcome::AlreadyDone, pod_name(alert) + " is gone");
     }
-    return result(ActionOutcome::Failed, "deleting " + pod_name(alert) + ": " + removed.error().message);
+    return result(ActionOutcome::Failed,
+                  "deleting " + pod_name(alert) + ": " + removed.error().message);
   }
   return result(ActionOutcome::Done, "deleted " + pod_name(alert));
 }
@@ -107,14 +110,16 @@ ActionResult ResponseActions::delete_pod(const ActionRequest& request) {
 ActionResult ResponseActions::isolate_pod(const ActionRequest& request) {
   const auto& alert = request.alert;
   auto pod = current_pod(*api_, alert);
-  if (!pod) return result(ActionOutcome::Failed, "reading " + pod_name(alert) + ": " + pod.error().message);
+  if (!pod)
+    return result(ActionOutcome::Failed, "reading " + pod_name(alert) + ": " + pod.error().message);
   if (!*pod) return result(ActionOutcome::AlreadyDone, pod_name(alert) + " is gone");
   const std::string label_path = std::string("/metadata/labels/") + kQuarantineLabel;
   bool labelled = label_of(**pod, kQuarantineLabel) == "true";
   auto existing = api_->get(kube::kNetworkPolicies, alert.pod_namespace, kQuarantineNetworkPolicy);
   if (!existing && existing.error().code != 404) {
     return result(ActionOutcome::Failed, "reading NetworkPolicy " + alert.pod_namespace + "/" +
-                                             kQuarantineNetworkPolicy + ": " + existing.error().message);
+                                             kQuarantineNetworkPolicy + ": " +
+                                             existing.error().message);
   }
   bool policy_in_place = existing && is_quarantine_network_policy(*existing);
   if (labelled && policy_in_place) {
@@ -133,7 +138,8 @@ ActionResult ResponseActions::isolate_pod(const ActionRequest& request) {
       written = api_->create(kube::kNetworkPolicies, alert.pod_namespace, desired);
     }
     if (!written && written.error().code != 409) {
-      return result(ActionOutcome::Failed, "writing NetworkPolicy " + where + ": " + written.error().message);
+      return result(ActionOutcome::Failed,
+                    "writing NetworkPolicy " + where + ": " + written.error().message);
     }
   }
   if (!labelled) {
@@ -141,7 +147,8 @@ ActionResult ResponseActions::isolate_pod(const ActionRequest& request) {
     auto patched = api_->patch(kube::kPods, alert.pod_namespace, alert.pod, kube::PatchType::Merge,
                                patch.dump());
     if (!patched) {
-      return result(ActionOutcome::Failed, "labelling " + pod_name(alert) + ": " + patched.error().message);
+      return result(ActionOutcome::Failed,
+                    "labelling " + pod_name(alert) + ": " + patched.error().message);
     }
   }
   return result(ActionOutcome::Done, "labelled " + pod_name(alert) + " " + kQuarantineLabel +
@@ -157,7 +164,8 @@ ActionResult ResponseActions::taint_node(const ActionRequest& request) {
   const std::string taint = std::string(kCompromisedTaint) + "=true:" + api::to_string(effect);
   auto node = api_->get(kube::kNodes, "", alert.node);
   if (!node) {
-    return result(ActionOutcome::Failed, "reading Node " + alert.node + ": " + node.error().message);
+    return result(ActionOutcome::Failed,
+                  "reading Node " + alert.node + ": " + node.error().message);
   }
   if (has_taint(*node, kCompromisedTaint, effect)) {
     return result(ActionOutcome::AlreadyDone, "Node " + alert.node + " has the taint " + taint);
@@ -167,11 +175,13 @@ ActionResult ResponseActions::taint_node(const ActionRequest& request) {
     if (has_taint(object, kCompromisedTaint, effect)) return Status::Ok();
     auto& taints = object["spec"]["taints"];
     if (!taints.is_array()) taints = json::array();
-    taints.push_back({{"key", kCompromisedTaint}, {"value", "true"}, {"effect", api::to_string(effect)}});
+    taints.push_back(
+        {{"key", kCompromisedTaint}, {"value", "true"}, {"effect", api::to_string(effect)}});
     return Status::Ok();
   });
   if (!updated) {
-    return result(ActionOutcome::Failed, "tainting Node " + alert.node + ": " + updated.error().message);
+    return result(ActionOutcome::Failed,
+                  "tainting Node " + alert.node + ": " + updated.error().message);
   }
   return result(ActionOutcome::Done, "tainted Node " + alert.node + " " + taint);
 }
@@ -179,21 +189,27 @@ ActionResult ResponseActions::taint_node(const ActionRequest& request) {
 ActionResult ResponseActions::quarantine_image(const ActionRequest& request) {
   const auto& alert = request.alert;
   auto pod = current_pod(*api_, alert);
-  if (!pod) return result(ActionOutcome::Failed, "reading " + pod_name(alert) + ": " + pod.error().message);
-  if (!*pod) return result(ActionOutcome::Failed, pod_name(alert) + " was gone before its image digest was read");
+  if (!pod)
+    return result(ActionOutcome::Failed, "reading " + pod_name(alert) + ": " + pod.error().message);
+  if (!*pod)
+    return result(ActionOutcome::Failed,
+                  pod_name(alert) + " was gone before its image digest was read");
   auto image = container_image(**pod, alert.container_id);
   if (!image) {
-    return result(ActionOutcome::Failed,
-                  pod_name(alert) + " has no status for container " +
-                      (alert.container_id.empty() ? std::string("(none named)") : alert.container_id));
+    return result(
+        ActionOutcome::Failed,
+        pod_name(alert) + " has no status for container " +
+            (alert.container_id.empty() ? std::string("(none named)") : alert.container_id));
   }
   if (image->digest.empty()) {
-    return result(ActionOutcome::Failed, "container " + image->container + " of " + pod_name(alert) +
-                                             " runs " + image->image + " with no image digest to quarantine");
+    return result(ActionOutcome::Failed, "container " + image->container + " of " +
+                                             pod_name(alert) + " runs " + image->image +
+                                             " with no image digest to quarantine");
   }
   auto policy = api_->get(kube::kSecurityPolicies, "", request.policy);
   if (!policy) {
-    return result(ActionOutcome::Failed, "reading SecurityPolicy " + request.policy + ": " + policy.error().message);
+    return result(ActionOutcome::Failed,
+                  "reading SecurityPolicy " + request.policy + ": " + policy.error().message);
   }
   auto listed = [&](const json& object) {
     auto list = object.value("/status/quarantinedDigests"_json_pointer, json::array());
@@ -205,8 +221,9 @@ ActionResult ResponseActions::quarantine_image(const ActionRequest& request) {
     return result(ActionOutcome::AlreadyDone, image->digest + " is quarantined", image->image);
   }
   if (!request.admit()) return rate_limited();
-  api::QuarantinedDigest record{image->digest, image->image, alert.rule, alert.pod_namespace,
-                                alert.pod, alert.node, request.now, api::violation_detail(alert)};
+  api::QuarantinedDigest record{
+      image->digest, image->image, alert.rule,  alert.pod_namespace,
+      alert.pod,     alert.node,   request.now, api::violation_detail(alert)};
   auto updated = kube::update_with_retry(
       *api_, kube::kSecurityPolicies, "", request.policy,
       [&](json& object) {
@@ -221,11 +238,13 @@ ActionResult ResponseActions::quarantine_image(const ActionRequest& request) {
       "status");
   if (!updated) {
     return result(ActionOutcome::Failed, "recording " + image->digest + " in SecurityPolicy " +
-                                             request.policy + " status: " + updated.error().message);
+                                             request.policy +
+                                             " status: " + updated.error().message);
   }
   const bool pinned = image->image.find(image->digest) != std::string::npos;
   return result(ActionOutcome::Done,
-                "quarantined " + (pinned ? image->image : image->digest + " (" + image->image + ")") +
+                "quarantined " +
+                    (pinned ? image->image : image->digest + " (" + image->image + ")") +
                     ": admission denies new pods that use it",
                 image->image);
 }

@@ -11,7 +11,8 @@ constexpr api::ResponseAction kOrder[] = {
 
 }  // namespace
 
-std::vector<PlannedAction> plan_responses(const api::RuntimeSpec& runtime, const std::string& rule) {
+std::vector<PlannedAction> plan_responses(const api::RuntimeSpec& runtime,
+                                          const std::string& rule) {
   std::vector<PlannedAction> out;
   for (auto action : kOrder) {
     for (const auto& response : runtime.responses) {

@@ -49,7 +49,8 @@ TEST(RuntimeLedgerTest, CountsOnlyGrowthOfAnEventsCount) {
 TEST(RuntimeLedgerTest, SurvivesARoundTrip) {
   RuntimeLedger ledger;
   count_new_alerts(ledger, {event("e1", "p", 2, "2026-01-01T00:00:01Z")}, kPolicies, true);
-  add_action(ledger.policies["p"], {"t", "DeletePod", "shell", "prod", "web-e1", "n", "", true, "deleted"});
+  add_action(ledger.policies["p"],
+             {"t", "DeletePod", "shell", "prod", "web-e1", "n", "", true, "deleted"});
   ledger.policies["p"].responses.taken = 1;
   auto back = runtime_ledger_from_json(nlohmann::json::parse(to_json(ledger).dump()));
   ASSERT_TRUE(back.ok()) << back.error().message;
@@ -59,10 +60,12 @@ TEST(RuntimeLedgerTest, SurvivesARoundTrip) {
   EXPECT_EQ(back->policies.at("p").responses.taken, 1);
   ASSERT_EQ(back->policies.at("p").recentActions.size(), 1u);
   EXPECT_EQ(back->policies.at("p").recentActions[0].message, "deleted");
-  auto again = count_new_alerts(*back, {event("e1", "p", 2, "2026-01-01T00:00:01Z")}, kPolicies, true);
+  auto again =
+      count_new_alerts(*back, {event("e1", "p", 2, "2026-01-01T00:00:01Z")}, kPolicies, true);
   EXPECT_TRUE(again.empty());
   EXPECT_FALSE(runtime_ledger_from_json(nlohmann::json{{"version", 2}}).ok());
-  EXPECT_FALSE(runtime_ledger_from_json(nlohmann::json{{"version", 1}, {"counted", {{"e", "x"}}}}).ok());
+  EXPECT_FALSE(
+      runtime_ledger_from_json(nlohmann::json{{"version", 1}, {"counted", {{"e", "x"}}}}).ok());
 }
 
 // Verifies that alerts of unknown policies are marked but not counted, and that marks of
@@ -82,7 +85,8 @@ TEST(RuntimeLedgerTest, PrunesWhatNoLongerExists) {
   EXPECT_EQ(ledger.counted.size(), 3u);
   PolicyUids recreated = {{"p", "uid-p2"}};
   bool changed = false;
-  count_new_alerts(ledger, {event("e1", "p", 1, "2026-01-01T00:00:01Z")}, recreated, true, &changed);
+  count_new_alerts(ledger, {event("e1", "p", 1, "2026-01-01T00:00:01Z")}, recreated, true,
+                   &changed);
   EXPECT_TRUE(changed);
   EXPECT_EQ(ledger.counted.size(), 1u);
   EXPECT_EQ(ledger.policies.count("p"), 0u);
@@ -119,8 +123,11 @@ TEST(RuntimeLedgerTest, SeedsFromStatusWithoutCountingTwice) {
   auto ledger = seed_ledger({{"p", {"uid-p", status}}}, pointers_to(live));
   EXPECT_EQ(ledger.policies["p"].alerts, 7);
   EXPECT_EQ(ledger.policies["p"].responses.skipped, 4);
-  EXPECT_TRUE(count_new_alerts(ledger, {event("e1", "p", 5, "2026-01-01T00:00:01Z")}, kPolicies, true).empty());
-  auto more = count_new_alerts(ledger, {event("e1", "p", 6, "2026-01-01T00:00:02Z")}, kPolicies, true);
+  EXPECT_TRUE(
+      count_new_alerts(ledger, {event("e1", "p", 5, "2026-01-01T00:00:01Z")}, kPolicies, true)
+          .empty());
+  auto more =
+      count_new_alerts(ledger, {event("e1", "p", 6, "2026-01-01T00:00:02Z")}, kPolicies, true);
   ASSERT_EQ(more.size(), 1u);
   EXPECT_EQ(ledger.policies["p"].alerts, 8);
 }

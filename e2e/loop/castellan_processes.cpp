@@ -1,7 +1,6 @@
 #include "e2e/loop/castellan_processes.h"
 
 #include <signal.h>
-
 #include <sys/stat.h>
 
 #include <fstream>
@@ -15,7 +14,8 @@ namespace castellan::e2e {
 
 Result<std::string> service_account_kubeconfig(ControlPlane& cp, const std::string& account,
                                                const std::string& path) {
-  auto token = cp.kubectl({"create", "token", account, "-n", "castellan-system", "--duration", "24h"});
+  auto token =
+      cp.kubectl({"create", "token", account, "-n", "castellan-system", "--duration", "24h"});
   if (!token) return token.error();
   if (!token->ok()) return Error::make("kubectl create token " + account + ": " + token->err);
   std::string value = token->out;
@@ -31,7 +31,8 @@ Result<std::string> service_account_kubeconfig(ControlPlane& cp, const std::stri
       {"clusters",
        {{{"name", "local"},
          {"cluster",
-          {{"server", cp.server_url()}, {"certificate-authority-data", base64_encode(ca.str())}}}}}},
+          {{"server", cp.server_url()},
+           {"certificate-authority-data", base64_encode(ca.str())}}}}}},
       {"users", {{{"name", account}, {"user", {{"token", value}}}}}},
       {"contexts", {{{"name", account}, {"context", {{"cluster", "local"}, {"user", account}}}}}}};
   std::string file = path.empty() ? cp.directory() + "/" + account + ".kubeconfig" : path;
@@ -81,13 +82,30 @@ bool CastellanProcess::wait_for_log(const std::string& needle, std::chrono::seco
 Result<CastellanProcess> start_manager(ControlPlane& cp, const std::string& kubeconfig,
                                        const std::string& identity, int port) {
   CastellanProcess process;
-  auto started = process.start(
-      {CASTELLAN_MANAGER_BIN, "--kubeconfig", kubeconfig, "--namespace", "castellan-system",
-       "--identity", identity, "--webhook-port", std::to_string(port), "--webhook-url-base",
-       "https://127.0.0.1:" + std::to_string(port), "--bind-address", "127.0.0.1",
-       "--report-interval", "2", "--resync", "2", "--lease-duration", "6", "--renew-deadline", "4",
-       "--retry-period", "1"},
-      cp.directory() + "/manager-" + identity + ".log");
+  auto started = process.start({CASTELLAN_MANAGER_BIN,
+                                "--kubeconfig",
+                                kubeconfig,
+                                "--namespace",
+                                "castellan-system",
+                                "--identity",
+                                identity,
+                                "--webhook-port",
+                                std::to_string(port),
+                                "--webhook-url-base",
+                                "https://127.0.0.1:" + std::to_string(port),
+                                "--bind-address",
+                                "127.0.0.1",
+                                "--report-interval",
+                                "2",
+                                "--resync",
+                                "2",
+                                "--lease-duration",
+                                "6",
+                                "--renew-deadline",
+                                "4",
+                                "--retry-period",
+                                "1"},
+                               cp.directory() + "/manager-" + identity + ".log");
   if (!started.ok()) return started.error();
   return process;
 }
@@ -97,11 +115,10 @@ Result<CastellanProcess> start_sensor(ControlPlane& cp, const std::string& kubec
                                       std::vector<std::string> prefix) {
   CastellanProcess process;
   std::vector<std::string> argv = std::move(prefix);
-  for (const std::string& a :
-       {std::string(CASTELLAN_SENSOR_BIN), std::string("--kubeconfig"), kubeconfig,
-        std::string("--node-name"), node, std::string("--namespace"),
-        std::string("castellan-system"), std::string("--status-period"),
-        std::to_string(status_period)}) {
+  for (const std::string& a : {std::string(CASTELLAN_SENSOR_BIN), std::string("--kubeconfig"),
+                               kubeconfig, std::string("--node-name"), node,
+                               std::string("--namespace"), std::string("castellan-system"),
+                               std::string("--status-period"), std::to_string(status_period)}) {
     argv.push_back(a);
   }
   auto started = process.start(argv, cp.directory() + "/sensor-" + node + ".log");

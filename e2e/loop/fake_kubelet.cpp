@@ -80,8 +80,9 @@ Result<FakeContainer> FakeKubelet::start(const std::string& namespace_, const st
                                          const std::string& image_id) {
   auto got = api_->get(kube::kPods, namespace_, pod);
   if (!got) return got.error();
-  FakeContainer out{namespace_, pod, got->value("/metadata/uid"_json_pointer, std::string()),
-                    container, random_hex64(), ""};
+  FakeContainer out{
+      namespace_,     pod, got->value("/metadata/uid"_json_pointer, std::string()), container,
+      random_hex64(), ""};
   const std::string started = "2026-01-01T00:00:00Z";
   json status = {
       {"status",
@@ -108,7 +109,8 @@ Result<FakeContainer> FakeKubelet::start(const std::string& namespace_, const st
   out.cgroup = path;
   kube::PatchOptions options;
   options.subresource = "status";
-  auto patched = api_->patch(kube::kPods, namespace_, pod, kube::PatchType::Merge, status.dump(), options);
+  auto patched =
+      api_->patch(kube::kPods, namespace_, pod, kube::PatchType::Merge, status.dump(), options);
   if (!patched) return patched.error();
   return out;
 }

@@ -52,7 +52,7 @@ class FakeKubelet {
 
   kube::ApiClientPtr api_;
   std::string node_;
-  std::string root_;  // cgroup of this kubelet's "pods"
+  std::string root_;               // cgroup of this kubelet's "pods"
   std::vector<std::string> made_;  // cgroups to remove, in creation order
 };
 

@@ -12,9 +12,9 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "e2e/control_plane_environment.h"
@@ -112,7 +112,8 @@ json pod(const std::string& ns, const std::string& name, const std::string& imag
           {"kind", "Pod"},
           {"metadata", {{"name", name}, {"namespace", ns}, {"labels", {{"app", name}}}}},
           {"spec",
-           {{"nodeName", node}, {"containers", json::array({json::parse(restricted_container(image))})}}}};
+           {{"nodeName", node},
+            {"containers", json::array({json::parse(restricted_container(image))})}}}};
 }
 
 // The manager and the sensor, shared by every test of this binary, in order.
@@ -257,7 +258,8 @@ spec:
     responses:
     - rules: [shell-in-container]
       actions: [DeletePod, Notify, IsolatePod, TaintNode, QuarantineImage]
-      notify: {url: ")" + receiver.url("/hooks/castellan") + R"(", headersSecret: loop-notify}
+      notify: {url: ")" + receiver.url("/hooks/castellan") +
+                         R"(", headersSecret: loop-notify}
 )";
   kubectl_ok({"apply", "-f", "-"}, policies);
   auto restricted = wait_for({"get", "secpol", "loop-restricted"},
@@ -275,7 +277,8 @@ spec:
   ensure_sensor();
   wait_for_sensor_sync();
   auto synced = wait_for({"get", "secpol", "loop-runtime"}, [](const json& p) {
-    return condition_is(p, "SensorsSynced", "True") && text(p, "/status/runtime/nodesInSync") == "1/1";
+    return condition_is(p, "SensorsSynced", "True") &&
+           text(p, "/status/runtime/nodesInSync") == "1/1";
   });
   EXPECT_TRUE(condition_is(synced, "SensorsSynced", "True")) << synced.dump();
   auto web = run_pod("loop-prod", "web", kImage);
@@ -317,7 +320,8 @@ spec:
   auto node = get_json({"get", "node", kNode});
   bool tainted = false;
   for (const auto& t : node["spec"].value("taints", json::array())) {
-    tainted |= t.value("key", "") == "castellan.io/compromised" && t.value("effect", "") == "NoSchedule";
+    tainted |=
+        t.value("key", "") == "castellan.io/compromised" && t.value("effect", "") == "NoSchedule";
   }
   EXPECT_TRUE(tainted) << node.dump();
 
@@ -327,7 +331,8 @@ spec:
   EXPECT_EQ(requests.back().target, "/hooks/castellan");
   EXPECT_EQ(requests.back().header("X-Castellan-Token"), "s3cret");
   auto body = json::parse(requests.back().body, nullptr, false);
-  EXPECT_NE(body.value("text", "").find("shell-in-container"), std::string::npos) << requests.back().body;
+  EXPECT_NE(body.value("text", "").find("shell-in-container"), std::string::npos)
+      << requests.back().body;
   EXPECT_EQ(body["alert"].value("pod", ""), "web");
 
   // The quarantined digest denies a new pod, in an Audit policy, naming the alert (once the
@@ -335,7 +340,8 @@ spec:
   CommandResult again;
   auto until = std::chrono::steady_clock::now() + seconds(30);
   do {
-    again = kubectl({"apply", "--dry-run=server", "-f", "-"}, pod("loop-prod", "web-again", kImage).dump());
+    again = kubectl({"apply", "--dry-run=server", "-f", "-"},
+                    pod("loop-prod", "web-again", kImage).dump());
     if (!again.ok()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   } while (std::chrono::steady_clock::now() < until);
@@ -354,17 +360,19 @@ spec:
   EXPECT_NE(pod_events.out.find("ResponseAction"), std::string::npos) << pod_events.out;
 
   // Released by annotation: the digest leaves status, and a new pod with it is admitted.
-  kubectl_ok({"annotate", "securitypolicy", "loop-runtime",
-              "castellan.io/release-digests=" + kDigest});
+  kubectl_ok(
+      {"annotate", "securitypolicy", "loop-runtime", "castellan.io/release-digests=" + kDigest});
   auto released = wait_for({"get", "secpol", "loop-runtime"}, [](const json& p) {
     return p["status"].value("quarantinedDigests", json::array()).empty() &&
            text(p, "/metadata/annotations/castellan.io~1release-digests").empty();
   });
-  EXPECT_TRUE(released["status"].value("quarantinedDigests", json::array()).empty()) << released.dump();
+  EXPECT_TRUE(released["status"].value("quarantinedDigests", json::array()).empty())
+      << released.dump();
   auto deadline = std::chrono::steady_clock::now() + seconds(30);
   CommandResult dry;
   do {
-    dry = kubectl({"apply", "--dry-run=server", "-f", "-"}, pod("loop-prod", "web-again", kImage).dump());
+    dry = kubectl({"apply", "--dry-run=server", "-f", "-"},
+                  pod("loop-prod", "web-again", kImage).dump());
     if (dry.ok()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   } while (std::chrono::steady_clock::now() < deadline);
@@ -400,7 +408,8 @@ TEST_F(RuntimeLoop, CountsSurviveAManagerRestart) {
   ASSERT_EQ(events.value("items", json::array()).size(), 1u) << events.dump();
   EXPECT_EQ(events["items"][0].value("count", 0), 3);
   std::this_thread::sleep_for(seconds(3));
-  EXPECT_EQ(number(get_json({"get", "secpol", "loop-runtime"}), "/status/runtime/alerts"), alerts + 3);
+  EXPECT_EQ(number(get_json({"get", "secpol", "loop-runtime"}), "/status/runtime/alerts"),
+            alerts + 3);
 }
 
 // Verifies that editing a policy's runtime rules reaches the sensor without a restart: the
@@ -419,21 +428,21 @@ TEST_F(RuntimeLoop, EditedRulesReachTheSensor) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   ASSERT_NE(after, before) << "the manager did not publish the edited rules";
-  auto loaded = wait_for({"get", "nodesensor", kNode}, [&](const json& n) {
-    return text(n, "/status/rulesetHash") == after;
-  }, seconds(30));
+  auto loaded = wait_for(
+      {"get", "nodesensor", kNode},
+      [&](const json& n) { return text(n, "/status/rulesetHash") == after; }, seconds(30));
   EXPECT_EQ(text(loaded, "/status/rulesetHash"), after) << loaded.dump();
   EXPECT_TRUE(condition_is(loaded, "RulesetLoaded", "True")) << loaded.dump();
-  auto policy = wait_for({"get", "secpol", "loop-runtime"}, [](const json& p) {
-    return condition_is(p, "SensorsSynced", "True");
-  });
+  auto policy = wait_for({"get", "secpol", "loop-runtime"},
+                         [](const json& p) { return condition_is(p, "SensorsSynced", "True"); });
   EXPECT_TRUE(condition_is(policy, "SensorsSynced", "True")) << policy.dump();
   EXPECT_EQ(text(policy, "/status/runtime/nodesInSync"), "1/1");
 
   // A ruleset deleted by hand is put back as it was.
   kubectl_ok({"delete", "configmap", "castellan-runtime-ruleset", "-n", kSystem});
-  auto restored = wait_for({"get", "configmap", "castellan-runtime-ruleset", "-n", kSystem},
-                           [&](const json& cm) { return text(cm, "/data/hash") == after; }, seconds(30));
+  auto restored = wait_for(
+      {"get", "configmap", "castellan-runtime-ruleset", "-n", kSystem},
+      [&](const json& cm) { return text(cm, "/data/hash") == after; }, seconds(30));
   EXPECT_EQ(text(restored, "/data/hash"), after) << restored.dump();
 }
 
@@ -470,17 +479,19 @@ spec:
           {"selector", {{"matchLabels", {{"app", rs}}}}},
           {"template",
            {{"metadata", {{"labels", {{"app", rs}}}}},
-            {"spec", {{"containers", json::array({json::parse(restricted_container(image))})}}}}}}}};
+            {"spec",
+             {{"containers", json::array({json::parse(restricted_container(image))})}}}}}}}};
     kubectl_ok({"apply", "-f", "-"}, replicaset.dump());
     auto created = get_json({"get", "replicaset", rs, "-n", "loop-guard"});
     // What the ReplicaSet controller would report: one ready pod, or three.
     int ready = rs == "api-lonely" ? 1 : 3;
     kube::PatchOptions status;
     status.subresource = "status";
-    json counts = {{"status", {{"replicas", 3}, {"readyReplicas", ready}, {"availableReplicas", ready}}}};
-    ASSERT_TRUE(
-        api_->patch(kube::kReplicaSets, "loop-guard", rs, kube::PatchType::Merge, counts.dump(), status)
-            .ok());
+    json counts = {
+        {"status", {{"replicas", 3}, {"readyReplicas", ready}, {"availableReplicas", ready}}}};
+    ASSERT_TRUE(api_->patch(kube::kReplicaSets, "loop-guard", rs, kube::PatchType::Merge,
+                            counts.dump(), status)
+                    .ok());
     auto p = pod("loop-guard", rs + "-1", image);
     p["metadata"]["ownerReferences"] = {{{"apiVersion", "apps/v1"},
                                          {"kind", "ReplicaSet"},
@@ -501,7 +512,8 @@ spec:
   EXPECT_EQ(number(done, "/status/responses/taken"), 1) << done.dump();
   EXPECT_EQ(number(done, "/status/responses/skipped"), 1);
   auto lonely = get_json({"get", "pod", "api-lonely-1", "-n", "loop-guard"});
-  EXPECT_TRUE(text(lonely, "/metadata/deletionTimestamp").empty()) << "the last ready pod was deleted";
+  EXPECT_TRUE(text(lonely, "/metadata/deletionTimestamp").empty())
+      << "the last ready pod was deleted";
   auto crowded = get_json({"get", "pod", "api-crowded-1", "-n", "loop-guard"});
   EXPECT_FALSE(text(crowded, "/metadata/deletionTimestamp").empty()) << crowded.dump();
   bool kept_recorded = false;
@@ -531,7 +543,8 @@ spec:
     responses:
     - rules: [env-run]
       actions: [Notify]
-      notify: {url: ")" + receiver.url("/down") + R"("}
+      notify: {url: ")" + receiver.url("/down") +
+                                       R"("}
 )");
   ensure_sensor();
   wait_for_sensor_sync();
@@ -539,9 +552,10 @@ spec:
   auto tools = run_pod("loop-notify", "tools", image);
   ASSERT_TRUE(tools.has_value());
   kubelet_->exec(*tools, {"/usr/bin/env"});
-  auto failed = wait_for({"get", "secpol", "loop-notify"}, [](const json& p) {
-    return number(p, "/status/responses/notifyFailures") >= 1;
-  }, seconds(90));
+  auto failed = wait_for(
+      {"get", "secpol", "loop-notify"},
+      [](const json& p) { return number(p, "/status/responses/notifyFailures") >= 1; },
+      seconds(90));
   EXPECT_EQ(number(failed, "/status/responses/notifyFailures"), 1) << failed.dump();
   EXPECT_EQ(number(failed, "/status/responses/failed"), 1);
   EXPECT_EQ(number(failed, "/status/responses/taken"), 0);
@@ -577,7 +591,8 @@ spec:
   wait_for_sensor_sync();
   json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", json::array()}};
   const std::string image = "registry.example.com/burst@sha256:" + random_hex64();
-  for (int i = 0; i < kPods; ++i) list["items"].push_back(pod("loop-burst", "burst-" + std::to_string(i), image));
+  for (int i = 0; i < kPods; ++i)
+    list["items"].push_back(pod("loop-burst", "burst-" + std::to_string(i), image));
   kubectl_ok({"apply", "-f", "-"}, list.dump());
   std::vector<FakeContainer> containers;
   for (int i = 0; i < kPods; ++i) {
@@ -591,10 +606,14 @@ spec:
   for (const auto& c : containers) pids.push_back(kubelet_->spawn(c, {"/usr/bin/id"}));
   for (pid_t pid : pids) waitpid(pid, nullptr, 0);
 
-  auto done = wait_for({"get", "secpol", "loop-burst"}, [&](const json& p) {
-    return number(p, "/status/runtime/alerts") >= kPods &&
-           number(p, "/status/responses/taken") + number(p, "/status/responses/skipped") >= kPods;
-  }, seconds(120));
+  auto done = wait_for(
+      {"get", "secpol", "loop-burst"},
+      [&](const json& p) {
+        return number(p, "/status/runtime/alerts") >= kPods &&
+               number(p, "/status/responses/taken") + number(p, "/status/responses/skipped") >=
+                   kPods;
+      },
+      seconds(120));
   auto elapsed = std::chrono::steady_clock::now() - burst_start;
   int64_t windows = 1 + std::chrono::duration_cast<std::chrono::minutes>(elapsed).count();
   int64_t taken = number(done, "/status/responses/taken");
@@ -603,7 +622,8 @@ spec:
   EXPECT_EQ(taken + skipped, kPods) << done.dump();
   EXPECT_GE(taken, 1);
   EXPECT_LE(taken, kPerMinute * windows) << "windows of 60 s: " << windows;
-  auto labelled = get_json({"get", "pods", "-n", "loop-burst", "-l", "castellan.io/quarantine=true"});
+  auto labelled =
+      get_json({"get", "pods", "-n", "loop-burst", "-l", "castellan.io/quarantine=true"});
   EXPECT_EQ(static_cast<int64_t>(labelled.value("items", json::array()).size()), taken);
   auto skips = get_json({"get", "events", "-A", "--field-selector", "reason=ResponseSkipped"});
   int64_t skip_events = 0;
@@ -635,16 +655,16 @@ TEST_F(RuntimeLoop, NodeThatCannotLoadTheRulesetIsNamed) {
   auto c = condition(named, "SensorsSynced");
   ASSERT_TRUE(c.has_value()) << named.dump();
   EXPECT_NE(c->value("message", "").find(weak + ": could not load ruleset"), std::string::npos)
-      << c->dump() << "\n" << sensor->log();
+      << c->dump() << "\n"
+      << sensor->log();
   EXPECT_EQ(text(named, "/status/runtime/nodesInSync"), "1/2");
   auto healthy = get_json({"get", "nodesensor", kNode});
   EXPECT_EQ(text(healthy, "/status/rulesetHash"), current_ruleset_hash());
   sensor->stop();
   unlink(config.c_str());
   kubectl_ok({"delete", "nodesensor", weak});
-  auto back = wait_for({"get", "secpol", "loop-runtime"}, [](const json& p) {
-    return condition_is(p, "SensorsSynced", "True");
-  });
+  auto back = wait_for({"get", "secpol", "loop-runtime"},
+                       [](const json& p) { return condition_is(p, "SensorsSynced", "True"); });
   EXPECT_EQ(text(back, "/status/runtime/nodesInSync"), "1/1") << back.dump();
 }
 
@@ -654,32 +674,29 @@ TEST_F(RuntimeLoop, StoppedSensorIsReportedAndRecovers) {
   ensure_sensor();
   wait_for_sensor_sync();
   sensor_->kill();
-  auto silent = wait_for({"get", "nodesensor", kNode}, [](const json& n) {
-    return condition_is(n, "Ready", "False");
-  });
+  auto silent = wait_for({"get", "nodesensor", kNode},
+                         [](const json& n) { return condition_is(n, "Ready", "False"); });
   auto ready = condition(silent, "Ready");
   ASSERT_TRUE(ready.has_value()) << silent.dump();
   EXPECT_EQ(ready->value("status", ""), "False") << silent.dump();
   EXPECT_EQ(ready->value("reason", ""), "HeartbeatMissed");
-  auto policy = wait_for({"get", "secpol", "loop-runtime"}, [](const json& p) {
-    return condition_is(p, "SensorsSynced", "False");
-  });
+  auto policy = wait_for({"get", "secpol", "loop-runtime"},
+                         [](const json& p) { return condition_is(p, "SensorsSynced", "False"); });
   auto synced = condition(policy, "SensorsSynced");
   ASSERT_TRUE(synced.has_value()) << policy.dump();
   EXPECT_EQ(synced->value("reason", ""), "SensorsNotReporting");
-  EXPECT_NE(synced->value("message", "").find(std::string(kNode) + ": the sensor stopped reporting"),
-            std::string::npos)
+  EXPECT_NE(
+      synced->value("message", "").find(std::string(kNode) + ": the sensor stopped reporting"),
+      std::string::npos)
       << synced->dump();
   EXPECT_EQ(text(policy, "/status/runtime/nodesInSync"), "0/1");
 
   ensure_sensor();
-  auto recovered = wait_for({"get", "nodesensor", kNode}, [](const json& n) {
-    return condition_is(n, "Ready", "True");
-  });
+  auto recovered = wait_for({"get", "nodesensor", kNode},
+                            [](const json& n) { return condition_is(n, "Ready", "True"); });
   EXPECT_TRUE(condition_is(recovered, "Ready", "True")) << recovered.dump();
-  auto resynced = wait_for({"get", "secpol", "loop-runtime"}, [](const json& p) {
-    return condition_is(p, "SensorsSynced", "True");
-  });
+  auto resynced = wait_for({"get", "secpol", "loop-runtime"},
+                           [](const json& p) { return condition_is(p, "SensorsSynced", "True"); });
   EXPECT_TRUE(condition_is(resynced, "SensorsSynced", "True")) << resynced.dump();
 }
 

@@ -73,7 +73,9 @@ TEST(PodFactsTest, ReadinessOwnerAndRemainingReplicas) {
 
 // Verifies taints are matched by key and effect.
 TEST(PodFactsTest, HasTaint) {
-  json node = {{"spec", {{"taints", {{{"key", kCompromisedTaint}, {"value", "true"}, {"effect", "NoSchedule"}}}}}}};
+  json node = {
+      {"spec",
+       {{"taints", {{{"key", kCompromisedTaint}, {"value", "true"}, {"effect", "NoSchedule"}}}}}}};
   EXPECT_TRUE(has_taint(node, kCompromisedTaint, api::TaintEffect::NoSchedule));
   EXPECT_FALSE(has_taint(node, kCompromisedTaint, api::TaintEffect::NoExecute));
   EXPECT_FALSE(has_taint(json::object(), kCompromisedTaint, api::TaintEffect::NoSchedule));

@@ -22,18 +22,23 @@ TEST(ResponsePlanTest, RunsInFixedOrder) {
                                {},
                                {},
                                {}});
-  EXPECT_EQ(actions_of(plan_responses(runtime, "shell")),
-            (std::vector<ResponseAction>{ResponseAction::QuarantineImage, ResponseAction::IsolatePod,
-                                         ResponseAction::Notify, ResponseAction::DeletePod}));
+  EXPECT_EQ(
+      actions_of(plan_responses(runtime, "shell")),
+      (std::vector<ResponseAction>{ResponseAction::QuarantineImage, ResponseAction::IsolatePod,
+                                   ResponseAction::Notify, ResponseAction::DeletePod}));
 }
 
 // Verifies that only responses naming the rule count, and an action listed twice runs once
 // with the options of the first response that lists it.
 TEST(ResponsePlanTest, UnionOfResponsesNamingTheRule) {
   api::RuntimeSpec runtime;
-  runtime.responses.push_back({{"write"}, {ResponseAction::TaintNode}, {}, {}, api::TaintNodeSpec{}});
-  runtime.responses.push_back({{"shell", "write"}, {ResponseAction::IsolatePod, ResponseAction::TaintNode},
-                               {}, {}, api::TaintNodeSpec{api::TaintEffect::NoExecute}});
+  runtime.responses.push_back(
+      {{"write"}, {ResponseAction::TaintNode}, {}, {}, api::TaintNodeSpec{}});
+  runtime.responses.push_back({{"shell", "write"},
+                               {ResponseAction::IsolatePod, ResponseAction::TaintNode},
+                               {},
+                               {},
+                               api::TaintNodeSpec{api::TaintEffect::NoExecute}});
   runtime.responses.push_back({{"egress"}, {ResponseAction::DeletePod}, {}, {}, {}});
   auto shell = plan_responses(runtime, "shell");
   EXPECT_EQ(actions_of(shell),
