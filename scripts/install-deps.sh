@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   etcd-server golang-go rsync openssl curl dpkg-dev golang-github-modern-go-reflect2-dev
   python3
+  containerd runc containernetworking-plugins iptables ipset conntrack iproute2 procps docker-registry
 )
 
 missing=()
