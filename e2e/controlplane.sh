@@ -6,12 +6,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 state_dir="${CASTELLAN_CONTROLPLANE_DIR:-${XDG_RUNTIME_DIR:-/tmp}/castellan-controlplane}"
 crd_dir="${CASTELLAN_CRD_DIR:-$root/crds}"
 ready_timeout="${CASTELLAN_READY_TIMEOUT:-90}"
+apiserver_address="${CASTELLAN_APISERVER_ADDRESS:-127.0.0.1}"
+service_cidr="${CASTELLAN_SERVICE_CIDR:-10.0.0.0/24}"
+serviceaccount_admission="${CASTELLAN_SERVICEACCOUNT_ADMISSION:-0}"
 
 usage() {
   cat <<EOF
 Usage: $(basename "$0") up | down | env | status | help
 
-  up      Start etcd and kube-apiserver on free loopback ports, write a kubeconfig,
+  up      Start etcd and kube-apiserver on free ports, write a kubeconfig,
           install $crd_dir/*.yaml and wait until the CRDs are Established.
   down    Stop both processes and remove the state directory.
   env     Print 'export KUBECONFIG=...' for the running control plane:
@@ -21,6 +24,10 @@ Usage: $(basename "$0") up | down | env | status | help
 
 State lives in $state_dir (set CASTELLAN_CONTROLPLANE_DIR to change it).
 CASTELLAN_E2E_APISERVER_ARGS adds kube-apiserver flags (space-separated).
+CASTELLAN_APISERVER_ADDRESS: kube-apiserver's bind and advertise address (default 127.0.0.1;
+  etcd stays on loopback). CASTELLAN_SERVICE_CIDR: the Service range (default 10.0.0.0/24).
+CASTELLAN_SERVICEACCOUNT_ADMISSION=1 keeps the ServiceAccount admission plugin on (it is off
+  by default: nothing creates the 'default' ServiceAccount without a controller-manager).
 kube-apiserver comes from e2e/kube-apiserver.sh path (honours KUBE_APISERVER).
 Exit codes: 0 success, 1 failure, 2 usage error.
 EOF
@@ -29,12 +36,12 @@ EOF
 log() { echo "controlplane: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# Picks a port below the ephemeral range that nothing listens on.
+# Picks a port below the ephemeral range that nothing listens on at an address (default loopback).
 free_port() {
-  local port
+  local address=${1:-127.0.0.1} port
   for _ in $(seq 200); do
     port=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    if ! (exec 3<>"/dev/tcp/$address/$port") 2>/dev/null; then
       echo "$port"
       return 0
     fi
@@ -72,7 +79,9 @@ api() {
     -H "Authorization: Bearer $(cat "$state_dir/token")" "$@"
 }
 
-is_ready() { [ "$(api "https://127.0.0.1:$(cat "$state_dir/apiserver.port")/readyz" 2>/dev/null)" = ok ]; }
+apiserver_url() { echo "https://$(cat "$state_dir/apiserver.address"):$(cat "$state_dir/apiserver.port")"; }
+
+is_ready() { [ "$(api "$(apiserver_url)/readyz" 2>/dev/null)" = ok ]; }
 
 # Polls until a command succeeds or the timeout passes; tails the log on failure.
 wait_for() {
@@ -108,12 +117,12 @@ kind: Config
 clusters:
 - name: castellan-local
   cluster:
-    server: https://127.0.0.1:$1
+    server: $(apiserver_url)
     certificate-authority: $state_dir/cert/apiserver.crt
 users:
 - name: castellan-admin
   user:
-    token: $2
+    token: $1
 contexts:
 - name: castellan-local
   context:
@@ -165,11 +174,12 @@ cmd_up() {
   local etcd_port peer_port apiserver_port token
   etcd_port=$(free_port)
   peer_port=$(free_port)
-  apiserver_port=$(free_port)
+  apiserver_port=$(free_port "$apiserver_address")
   while [ "$peer_port" = "$etcd_port" ]; do peer_port=$(free_port); done
   while [ "$apiserver_port" = "$etcd_port" ] || [ "$apiserver_port" = "$peer_port" ]; do
-    apiserver_port=$(free_port)
+    apiserver_port=$(free_port "$apiserver_address")
   done
+  echo "$apiserver_address" >"$state_dir/apiserver.address"
   echo "$etcd_port" >"$state_dir/etcd.port"
   echo "$apiserver_port" >"$state_dir/apiserver.port"
   token=$(openssl rand -hex 24)
@@ -185,20 +195,22 @@ cmd_up() {
     --initial-cluster "castellan=http://127.0.0.1:$peer_port"
   wait_for "etcd" "$state_dir/etcd.log" etcd etcd_healthy
 
-  log "starting kube-apiserver ($apiserver) on 127.0.0.1:$apiserver_port"
+  local admission_args=()
+  [ "$serviceaccount_admission" = 1 ] || admission_args=(--disable-admission-plugins=ServiceAccount)
+  log "starting kube-apiserver ($apiserver) on $apiserver_address:$apiserver_port"
   start_detached kube-apiserver "$apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
     --cert-dir "$state_dir/cert" --secure-port "$apiserver_port" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 \
+    --bind-address "$apiserver_address" --advertise-address "$apiserver_address" \
     --service-account-issuer https://kubernetes.default.svc \
     --service-account-key-file "$state_dir/sa.pub" \
     --service-account-signing-key-file "$state_dir/sa.key" \
     --token-auth-file "$state_dir/tokens.csv" \
-    --authorization-mode RBAC --service-cluster-ip-range 10.0.0.0/24 \
-    --allow-privileged=true --disable-admission-plugins=ServiceAccount \
+    --authorization-mode RBAC --service-cluster-ip-range "$service_cidr" \
+    --allow-privileged=true "${admission_args[@]}" \
     ${CASTELLAN_E2E_APISERVER_ARGS:-}
   wait_for "kube-apiserver /readyz" "$state_dir/kube-apiserver.log" kube-apiserver is_ready
-  write_kubeconfig "$apiserver_port" "$token"
+  write_kubeconfig "$token"
 
   log "installing CRDs from $crd_dir"
   install_crds
@@ -222,7 +234,7 @@ cmd_status() {
   api_pid=$(read_pid kube-apiserver)
   pid_alive "$etcd_pid" && echo "etcd: running (pid $etcd_pid, port $(cat "$state_dir/etcd.port"))" \
     || echo "etcd: not running"
-  pid_alive "$api_pid" && echo "kube-apiserver: running (pid $api_pid, port $(cat "$state_dir/apiserver.port"))" \
+  pid_alive "$api_pid" && echo "kube-apiserver: running (pid $api_pid, $(apiserver_url))" \
     || echo "kube-apiserver: not running"
   if [ -f "$state_dir/kubeconfig" ] && is_ready; then
     echo "ready; KUBECONFIG=$state_dir/kubeconfig"
