@@ -189,6 +189,16 @@ remove_links() {
   fi
 }
 
+# Forgets the connections of pods and Services.
+remove_conntrack() {
+  command -v conntrack >/dev/null 2>&1 || return 0
+  local cidr
+  for cidr in "$pod_cidr" "$service_cidr"; do
+    conntrack -D -s "$cidr" >/dev/null 2>&1 || true
+    conntrack -D -d "$cidr" >/dev/null 2>&1 || true
+  done
+}
+
 # Deletes the KUBE-*, CNI-* and CASTELLAN-* chains and the rules that jump to them.
 remove_chains() {
   local cmd table rules rule chain chains
@@ -497,7 +507,7 @@ cmd_down() {
   # Each step does what it can; one that fails does not keep the others from running.
   local step
   for step in stop_node_agents kill_containers stop_containerd stop_controlplane unmount_state \
-    remove_chains remove_links remove_cgroups remove_created_paths restore_sysctls; do
+    remove_chains remove_links remove_conntrack remove_cgroups remove_created_paths restore_sysctls; do
     "$step" || log "warning: $step did not finish"
   done
   rm -rf "$state_dir" || die "could not remove $state_dir"
