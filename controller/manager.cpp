@@ -91,8 +91,9 @@ Status Manager::start(std::chrono::seconds sync_timeout) {
   });
   if (!notifier) return Error::make("Failed to start the notifier: " + notifier.error().message);
   notifier_ = std::move(*notifier);
-  runtime_ = std::make_unique<RuntimeReconciler>(api_, options_.namespace_, events_.get(),
-                                                 notifier_.get());
+  runtime_ = std::make_unique<RuntimeReconciler>(api_, options_.namespace_,
+                                                 options_.webhook.protected_namespaces,
+                                                 events_.get(), notifier_.get());
 
   policy_informer_ =
       std::make_unique<kube::Informer<json>>(api_, informer_options(kube::kSecurityPolicies));

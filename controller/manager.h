@@ -40,6 +40,7 @@ namespace castellan::controller {
 struct ManagerOptions {
   std::string namespace_ = "castellan-system";
   std::string identity;  // this replica, unique: pod name or host + pid
+  // webhook.protected_namespaces are left out of the webhooks and never acted on by responses.
   WebhookSettings webhook;
   std::string secret_name = "castellan-webhook-cert";
   bool cert_manager = false;  // the Secret is cert-manager's: only read it and inject its CA

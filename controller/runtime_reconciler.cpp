@@ -23,8 +23,10 @@ kube::ObjectReference pod_reference(const std::string& namespace_, const std::st
 }  // namespace
 
 RuntimeReconciler::RuntimeReconciler(kube::ApiClientPtr api, std::string namespace_,
+                                     ProtectedNamespaces protected_namespaces,
                                      kube::EventRecorder* events, Notifier* notifier)
     : api_(api),
+      protected_(std::move(protected_namespaces)),
       events_(events),
       notifier_(notifier),
       store_(api, std::move(namespace_)),
@@ -135,12 +137,15 @@ void RuntimeReconciler::respond(const PolicyState& state, const NewAlert& alert,
   const std::function<bool()> admit = [&] {
     return limiter_.try_take(name, runtime_spec.maxActionsPerMinute, moment);
   };
-  std::vector<std::string> others;
+  const auto& e = alert.event;
+  const bool protected_namespace = protected_.contains(e.pod_namespace);
+  std::vector<std::string> others;  // what the notification says is done besides
   for (const auto& p : plan) {
-    if (p.action != api::ResponseAction::Notify) others.push_back(api::to_string(p.action));
+    if (p.action != api::ResponseAction::Notify && !protected_namespace) {
+      others.push_back(api::to_string(p.action));
+    }
   }
   bool skipped = false;
-  const auto& e = alert.event;
   for (const auto& p : plan) {
     api::ActionRecord record{
         now, api::to_string(p.action), e.rule, e.pod_namespace, e.pod, e.node, "", true, ""};
@@ -151,6 +156,17 @@ void RuntimeReconciler::respond(const PolicyState& state, const NewAlert& alert,
         continue;
       }
       notify(state, alert, *p.response, others, std::move(record), runtime);
+      continue;
+    }
+    if (protected_namespace) {
+      // Before any read or rate-limit token: nothing is done to a protected namespace's pods,
+      // their nodes or their images.
+      ++runtime.responses.skipped;
+      record.succeeded = false;
+      record.message =
+          "refused: Castellan never acts on pods in kube-system or its own namespaces (" +
+          protected_.text() + ")";
+      record_action(state, e.pod_uid, std::move(record), runtime);
       continue;
     }
     auto result = actions_.run(p.action, ActionRequest{e, *p.response, name, now, admit});

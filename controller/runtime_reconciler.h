@@ -17,6 +17,7 @@
 #include "api/node_sensor.h"
 #include "api/runtime_violation.h"
 #include "controller/policy_set.h"
+#include "controller/protected_namespaces.h"
 #include "controller/responses/action_rate_limiter.h"
 #include "controller/responses/notifier.h"
 #include "controller/responses/response_actions.h"
@@ -35,8 +36,10 @@ struct RuntimeObservation {
 
 class RuntimeReconciler {
  public:
-  // `events` and `notifier` may be null (no Events; Notify fails as not configured).
-  RuntimeReconciler(kube::ApiClientPtr api, std::string namespace_, kube::EventRecorder* events,
+  // `events` and `notifier` may be null (no Events; Notify fails as not configured). Alerts on
+  // pods in `protected_namespaces` are counted and notified, and every other action refused.
+  RuntimeReconciler(kube::ApiClientPtr api, std::string namespace_,
+                    ProtectedNamespaces protected_namespaces, kube::EventRecorder* events,
                     Notifier* notifier);
 
   // Forgets the ledger held in memory, so the next pass reads it again (a new term as leader:
@@ -64,6 +67,7 @@ class RuntimeReconciler {
                      PolicyRuntimeRecord& runtime);
 
   kube::ApiClientPtr api_;
+  ProtectedNamespaces protected_;
   kube::EventRecorder* events_;
   Notifier* notifier_;
   RuntimeLedgerStore store_;

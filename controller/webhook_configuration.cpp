@@ -57,14 +57,12 @@ json client_config(const WebhookSettings& settings, const std::string& path) {
 }
 
 // kubernetes.io/metadata.name is set on every namespace from Kubernetes 1.21; on older API
-// servers the policies' own default exclusion still keeps kube-system out.
+// servers Castellan's Namespace manifests carry it themselves, and the policies' own default
+// exclusion still keeps kube-system out.
 json namespace_selector(const WebhookSettings& settings) {
-  std::set<std::string> excluded = {"kube-system", settings.own_namespace};
-  return {{"matchExpressions",
-           json::array(
-               {{{"key", "kubernetes.io/metadata.name"},
-                 {"operator", "NotIn"},
-                 {"values", json(std::vector<std::string>(excluded.begin(), excluded.end()))}}})}};
+  return {{"matchExpressions", json::array({{{"key", "kubernetes.io/metadata.name"},
+                                             {"operator", "NotIn"},
+                                             {"values", settings.protected_namespaces.names()}}})}};
 }
 
 json entry(const std::string& name, const std::string& path, api::FailurePolicy failure_policy,

@@ -7,12 +7,15 @@
 #include <vector>
 
 #include "api/security_policy.h"
+#include "controller/protected_namespaces.h"
 
 namespace castellan::controller {
 
 struct WebhookSettings {
   std::string configuration_name = "castellan";  // name of both configurations
-  std::string own_namespace = "castellan-system";
+  std::string own_namespace = kDefaultManagerNamespace;  // where the webhook Service is
+  // Left out of every entry (kube-system, the manager's and the sensor's namespaces).
+  ProtectedNamespaces protected_namespaces;
   int timeout_seconds = 5;
   // Out of a cluster: "https://127.0.0.1:PORT"; the entries then use clientConfig.url.
   std::string url_base;
@@ -35,8 +38,8 @@ bool needs_validation(const api::SecurityPolicy& policy);
 bool needs_mutation(const api::SecurityPolicy& policy);
 
 // One webhook entry per failurePolicy in use; none when no policy needs that webhook, so an
-// idle Castellan costs the API server nothing. Entries never reach kube-system or
-// Castellan's own namespace.
+// idle Castellan costs the API server nothing. Entries never reach the protected namespaces
+// (kube-system, the manager's and the sensor's).
 DesiredWebhookConfigurations desired_webhook_configurations(
     const std::vector<api::SecurityPolicy>& policies, const WebhookSettings& settings);
 

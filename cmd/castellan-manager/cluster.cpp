@@ -68,6 +68,8 @@ int run_cluster(const ManagerOptions& o) {
   m.namespace_ = o.namespace_.empty() ? env_or("POD_NAMESPACE", "castellan-system") : o.namespace_;
   m.identity = o.identity.empty() ? env_or("POD_NAME", default_identity()) : o.identity;
   m.webhook.own_namespace = m.namespace_;
+  m.webhook.protected_namespaces =
+      controller::ProtectedNamespaces(m.namespace_, o.sensor_namespace);
   m.webhook.url_base = o.webhook_url_base;
   m.webhook.service_name = o.service_name;
   m.webhook.timeout_seconds = o.webhook_timeout_s;
@@ -110,10 +112,12 @@ int run_cluster(const ManagerOptions& o) {
     server.shutdown();
     return cannot_start("starting the controller", s.error().message);
   }
-  log::info("Started castellan-manager", {{"identity", m.identity},
-                                          {"namespace", m.namespace_},
-                                          {"port", std::to_string(server.port())},
-                                          {"server", config->server}});
+  log::info("Started castellan-manager",
+            {{"identity", m.identity},
+             {"namespace", m.namespace_},
+             {"protectedNamespaces", m.webhook.protected_namespaces.text()},
+             {"port", std::to_string(server.port())},
+             {"server", config->server}});
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

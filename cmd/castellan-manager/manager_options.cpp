@@ -9,8 +9,8 @@ namespace castellan::manager {
 const char* const kHelp = R"(castellan-manager: Castellan's admission webhook server and controller.
 
 Usage:
-  castellan-manager [--kubeconfig PATH] [--namespace NS] [--webhook-port PORT]
-                    [--webhook-url-base https://127.0.0.1:PORT] [flags]
+  castellan-manager [--kubeconfig PATH] [--namespace NS] [--sensor-namespace NS]
+                    [--webhook-port PORT] [--webhook-url-base https://127.0.0.1:PORT] [flags]
   castellan-manager --standalone --policies DIR [--webhook-port PORT]
                     [--tls-cert FILE --tls-key FILE] [--threads N] [flags]
 
@@ -32,6 +32,8 @@ Cluster flags:
   --kubeconfig PATH         kubeconfig to use (default: $KUBECONFIG, in-cluster, ~/.kube/config)
   --namespace NS            Castellan's namespace: Lease, Secret, reports (default $POD_NAMESPACE
                             or castellan-system); never gated by the webhook
+  --sensor-namespace NS     castellan-sensor's namespace (default castellan-sensor). The webhooks
+                            leave it, NS and kube-system out, and responses never act on them
   --identity NAME           This replica's name for leader election (default $POD_NAME, or
                             host-pid-starttime)
   --webhook-url-base URL    Point the webhook configurations at URL/validate and URL/mutate
@@ -63,7 +65,8 @@ Standalone flags:
   --threads N               I/O threads (default 2)
   --max-connections N       Connections served at once; more are closed at once (default 1024)
   --reload-interval-ms MS   How often DIR and the certificate files are checked (default 1000)
-  --drain-timeout S         On SIGTERM, seconds to let requests in flight finish (default 25)
+  --drain-timeout S         On SIGTERM, seconds to let requests in flight finish (default 25;
+                            cluster mode too)
   --log-level LEVEL         debug, info, warn or error (default info)
   --log-format FORMAT       json (default) or text
   -h, --help                Print this help
@@ -123,6 +126,7 @@ Result<ManagerOptions> parse_manager_options(const std::vector<std::string>& arg
       {"--drain-timeout", number(&o.drain_timeout_s, 0, 3600)},
       {"--kubeconfig", text(&o.kubeconfig)},
       {"--namespace", text(&o.namespace_)},
+      {"--sensor-namespace", text(&o.sensor_namespace)},
       {"--identity", text(&o.identity)},
       {"--webhook-url-base", text(&o.webhook_url_base)},
       {"--service-name", text(&o.service_name)},

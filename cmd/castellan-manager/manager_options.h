@@ -27,6 +27,7 @@ struct ManagerOptions {
   // Cluster mode.
   std::string kubeconfig;        // empty: $KUBECONFIG, in-cluster, ~/.kube/config
   std::string namespace_;        // empty: $POD_NAMESPACE, else castellan-system
+  std::string sensor_namespace = "castellan-sensor";  // never gated nor acted on, like namespace_
   std::string identity;          // empty: $POD_NAME, else host-pid-start
   std::string webhook_url_base;  // out of a cluster: https://127.0.0.1:PORT
   std::string service_name = "castellan-webhook";

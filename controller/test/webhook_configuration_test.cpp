@@ -58,7 +58,8 @@ TEST(WebhookConfigurationTest, EntriesCarryRequiredSettings) {
   EXPECT_EQ(v["clientConfig"]["caBundle"], "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==");
   const auto& excluded = v["namespaceSelector"]["matchExpressions"][0];
   EXPECT_EQ(excluded["operator"], "NotIn");
-  EXPECT_EQ(excluded["values"], nlohmann::json({"castellan-system", "kube-system"}));
+  EXPECT_EQ(excluded["values"],
+            nlohmann::json({"castellan-sensor", "castellan-system", "kube-system"}));
   const auto& m = desired.mutating["webhooks"][0];
   EXPECT_EQ(m["clientConfig"]["url"], "https://127.0.0.1:9443/mutate");
   bool gates_pods = false;
@@ -75,6 +76,39 @@ TEST(WebhookConfigurationTest, EntriesCarryRequiredSettings) {
       EXPECT_NE(r, "pods/ephemeralcontainers");
     }
   }
+}
+
+// Verifies that every entry of both configurations leaves out kube-system and the manager's and
+// the sensor's namespaces, as named by the settings (here not the default names).
+TEST(WebhookConfigurationTest, NeverGatesProtectedNamespaces) {
+  auto p = policy("a", api::FailurePolicy::Fail);
+  p.spec.mutations.runAsNonRoot = true;
+  auto settings = url_settings();
+  settings.own_namespace = "sec-manager";
+  settings.protected_namespaces = ProtectedNamespaces("sec-manager", "sec-sensor");
+  auto desired =
+      desired_webhook_configurations({p, policy("b", api::FailurePolicy::Ignore)}, settings);
+  size_t entries = 0;
+  for (const auto* configuration : {&desired.validating, &desired.mutating}) {
+    for (const auto& webhook : (*configuration)["webhooks"]) {
+      ++entries;
+      const auto& expressions = webhook["namespaceSelector"]["matchExpressions"];
+      ASSERT_EQ(expressions.size(), 1u) << webhook.dump();
+      EXPECT_EQ(expressions[0]["key"], "kubernetes.io/metadata.name");
+      EXPECT_EQ(expressions[0]["operator"], "NotIn");
+      EXPECT_EQ(expressions[0]["values"],
+                nlohmann::json({"kube-system", "sec-manager", "sec-sensor"}));
+    }
+  }
+  EXPECT_EQ(entries, 3u) << "Fail and Ignore validating entries, one mutating entry";
+}
+
+// Verifies that the manager and the sensor sharing one namespace list it once.
+TEST(WebhookConfigurationTest, SharedNamespaceListedOnce) {
+  ProtectedNamespaces shared("castellan", "castellan");
+  EXPECT_EQ(shared.names(), (std::vector<std::string>{"castellan", "kube-system"}));
+  EXPECT_TRUE(shared.contains("castellan"));
+  EXPECT_FALSE(shared.contains("castellan-sensor"));
 }
 
 // Verifies that in a cluster the entries reference the manager's Service.

@@ -58,5 +58,21 @@ TEST(ManagerOptionsTest, HelpDocumentsEveryFlag) {
   }
 }
 
+// Verifies that the sensor's namespace, which the manager never gates nor acts on, is
+// castellan-sensor unless --sensor-namespace names another, and is documented.
+TEST(ManagerOptionsTest, SensorNamespace) {
+  auto o = parse_manager_options({});
+  ASSERT_TRUE(o.ok()) << o.error().message;
+  EXPECT_EQ(o->sensor_namespace, "castellan-sensor");
+  o = parse_manager_options({"--sensor-namespace=sec-sensor", "--namespace", "sec-manager"});
+  ASSERT_TRUE(o.ok()) << o.error().message;
+  EXPECT_EQ(o->sensor_namespace, "sec-sensor");
+  EXPECT_EQ(o->namespace_, "sec-manager");
+  o = parse_manager_options({"--sensor-namespace="});
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.error().message.find("--sensor-namespace"), std::string::npos);
+  EXPECT_NE(std::string(kHelp).find("--sensor-namespace"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace castellan::manager
