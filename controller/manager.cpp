@@ -156,9 +156,13 @@ Status Manager::start(std::chrono::seconds sync_timeout) {
   violation_informer_->start();
   sensor_informer_->start();
   namespace_informer_->start();
+  // The Secret too: /readyz turns ready with the snapshot, and a replica must not take webhook
+  // calls with its bootstrap certificate while the Secret's is there to load.
   if (!policy_informer_->wait_for_sync(sync_timeout) ||
-      !namespace_informer_->wait_for_sync(sync_timeout)) {
-    return Error::make("Timed out waiting for the SecurityPolicy and Namespace caches to sync");
+      !namespace_informer_->wait_for_sync(sync_timeout) ||
+      !secret_informer_->wait_for_sync(sync_timeout)) {
+    return Error::make(
+        "Timed out waiting for the SecurityPolicy, Namespace and Secret caches to sync");
   }
   publish_snapshot();
   publish_namespaces();
