@@ -60,7 +60,9 @@ Flags:
                        to the cgroup2 mount); repeatable. Default: every process but the sensor
   --output json        alert format (json is the only one)
   --kubeconfig PATH    node mode: kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)
-  --namespace NS       node mode: Castellan's namespace (default castellan-system)
+  --namespace NS       node mode: the namespace of the ruleset ConfigMap, castellan-manager's
+                       (default castellan-system); not the sensor's own. Events go to each
+                       Pod's namespace, and NodeSensors are cluster-scoped
   --ruleset-configmap NAME
                        node mode: the ruleset ConfigMap (default castellan-runtime-ruleset)
   --status-period SECONDS

@@ -12,10 +12,10 @@
 
 namespace castellan::e2e {
 
-Result<std::string> service_account_kubeconfig(ControlPlane& cp, const std::string& account,
+Result<std::string> service_account_kubeconfig(ControlPlane& cp, const std::string& namespace_,
+                                               const std::string& account,
                                                const std::string& path) {
-  auto token =
-      cp.kubectl({"create", "token", account, "-n", "castellan-system", "--duration", "24h"});
+  auto token = cp.kubectl({"create", "token", account, "-n", namespace_, "--duration", "24h"});
   if (!token) return token.error();
   if (!token->ok()) return Error::make("kubectl create token " + account + ": " + token->err);
   std::string value = token->out;

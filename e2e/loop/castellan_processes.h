@@ -14,9 +14,11 @@
 
 namespace castellan::e2e {
 
-// A kubeconfig for ServiceAccount `account` in castellan-system (a token from the API, the CA
-// inline), written in the control plane's directory, or to `path` readable by every user.
-Result<std::string> service_account_kubeconfig(ControlPlane& cp, const std::string& account,
+// A kubeconfig for ServiceAccount `account` in `namespace_` (castellan-system for the manager,
+// castellan-sensor for the sensor; a token from the API, the CA inline), written in the control
+// plane's directory, or to `path` readable by every user.
+Result<std::string> service_account_kubeconfig(ControlPlane& cp, const std::string& namespace_,
+                                               const std::string& account,
                                                const std::string& path = {});
 
 class CastellanProcess {

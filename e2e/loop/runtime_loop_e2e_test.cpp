@@ -35,6 +35,7 @@ using std::chrono::seconds;
 
 constexpr const char* kNode = "loop-node";
 constexpr const char* kSystem = "castellan-system";
+constexpr const char* kSensorNamespace = "castellan-sensor";  // created by config/sensor
 
 ControlPlane& cp() { return ControlPlaneEnvironment::control_plane(); }
 
@@ -134,10 +135,10 @@ class RuntimeLoop : public ::testing::Test {
     kubectl({"create", "namespace", kSystem});
     kubectl_ok({"apply", "-k", ControlPlaneOptions::source_dir() + "/config/rbac"});
     kubectl_ok({"apply", "-k", ControlPlaneOptions::source_dir() + "/config/sensor"});
-    auto manager_config = service_account_kubeconfig(cp(), "castellan-manager");
+    auto manager_config = service_account_kubeconfig(cp(), kSystem, "castellan-manager");
     ASSERT_TRUE(manager_config.ok()) << manager_config.error().message;
     manager_kubeconfig_ = *manager_config;
-    auto sensor_config = service_account_kubeconfig(cp(), "castellan-sensor");
+    auto sensor_config = service_account_kubeconfig(cp(), kSensorNamespace, "castellan-sensor");
     ASSERT_TRUE(sensor_config.ok()) << sensor_config.error().message;
     sensor_kubeconfig_ = *sensor_config;
 
@@ -647,7 +648,7 @@ TEST_F(RuntimeLoop, NodeThatCannotLoadTheRulesetIsNamed) {
   const std::string weak = "loop-node-unprivileged";
   // Readable by the unprivileged user it runs as, outside the control plane's private directory.
   const std::string config = "/tmp/castellan-loop-" + std::to_string(getpid()) + ".kubeconfig";
-  auto written = service_account_kubeconfig(cp(), "castellan-sensor", config);
+  auto written = service_account_kubeconfig(cp(), kSensorNamespace, "castellan-sensor", config);
   ASSERT_TRUE(written.ok()) << written.error().message;
   auto sensor = start_sensor(cp(), config, weak, 2,
                              {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",

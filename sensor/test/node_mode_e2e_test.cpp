@@ -29,7 +29,8 @@ namespace {
 using e2e::ControlPlaneEnvironment;
 
 constexpr const char* kNode = "node-e2e";
-constexpr const char* kNamespace = "castellan-system";
+constexpr const char* kNamespace = "castellan-system";  // the ruleset ConfigMap's
+constexpr const char* kSensorNamespace = "castellan-sensor";  // the ServiceAccount's
 constexpr const char* kAppNamespace = "app-e2e";
 constexpr const char* kPod = "web";
 constexpr const char* kContainer = "web";
@@ -136,7 +137,7 @@ std::string service_account_kubeconfig() {
     ADD_FAILURE() << "kubectl apply -k config/sensor: " << (applied.ok() ? applied->err : applied.error().message);
     return {};
   }
-  auto token = cp.kubectl({"create", "token", "castellan-sensor", "-n", kNamespace});
+  auto token = cp.kubectl({"create", "token", "castellan-sensor", "-n", kSensorNamespace});
   if (!token.ok() || !token->ok()) return {};
   std::string value = token->out;
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
