@@ -13,6 +13,8 @@ namespace castellan::api {
 inline constexpr const char* kNodeSensorKind = "NodeSensor";
 
 struct NodeSensorStatus {
+  // metadata.generation this status describes, as in its conditions (kstatus); 0: not written.
+  int64_t observedGeneration = 0;
   std::string kernel;           // uname -r
   bool btf = false;             // /sys/kernel/btf/vmlinux present
   std::vector<std::string> programsAttached;

@@ -16,6 +16,7 @@ json to_json(const NodeSensorStatus& status) {
               {"killed", status.killed},
               {"heartbeatIntervalSeconds", status.heartbeatIntervalSeconds},
               {"conditions", to_json(status.conditions)}};
+  if (status.observedGeneration != 0) out["observedGeneration"] = status.observedGeneration;
   set_if_not_empty(out, "kernel", status.kernel);
   set_if_not_empty(out, "rulesetHash", status.rulesetHash);
   set_if_not_empty(out, "failedRulesetHash", status.failedRulesetHash);
@@ -58,6 +59,7 @@ Decoded<NodeSensor> decode_node_sensor(const json& object) {
   if (const auto* s = r.object("status")) {
     JsonReader st(*s, "status", errors);
     auto& status = out.value.status;
+    st.read("observedGeneration", status.observedGeneration);
     st.read("kernel", status.kernel);
     st.read("btf", status.btf);
     st.read("programsAttached", status.programsAttached);

@@ -57,6 +57,7 @@ Status NodeSensorReporter::ensure_exists() {
   auto got = api_->get(kube::kNodeSensors, "", node_name_);
   if (got.ok()) {
     exists_ = true;
+    generation_ = got->value("/metadata/generation"_json_pointer, int64_t{0});
     // A restarted sensor keeps the transition times of conditions that did not change.
     if (conditions_.empty()) conditions_ = api::decode_node_sensor(*got).value.status.conditions;
     return Status::Ok();
@@ -67,13 +68,16 @@ Status NodeSensorReporter::ensure_exists() {
                            {"metadata", {{"name", node_name_}}}};
   auto created = api_->create(kube::kNodeSensors, "", object);
   if (!created.ok() && created.error().code != 409) return created.error();
+  if (created.ok()) generation_ = created->value("/metadata/generation"_json_pointer, int64_t{0});
   exists_ = true;
   return Status::Ok();
 }
 
 Status NodeSensorReporter::report(api::NodeSensorStatus status) {
   if (auto st = ensure_exists(); !st.ok()) return st;
+  status.observedGeneration = generation_;
   for (auto& condition : status.conditions) {
+    condition.observedGeneration = generation_;
     api::set_condition(conditions_, std::move(condition), status.lastHeartbeatTime);
   }
   status.conditions = conditions_;
@@ -91,6 +95,7 @@ Status NodeSensorReporter::report(api::NodeSensorStatus status) {
     if (patched.error().code == 404) exists_ = false;  // deleted under us: create it next time
     return patched.error();
   }
+  generation_ = patched->value("/metadata/generation"_json_pointer, generation_);
   return Status::Ok();
 }
 

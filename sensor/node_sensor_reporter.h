@@ -2,7 +2,8 @@
 // NodeSensorReporter: keeps the NodeSensor named after the node. Creates it when missing,
 // then merge-patches its status subresource with what the sensor reports. Conditions are kept
 // between reports (and taken over from the object found at start), so that a condition's
-// lastTransitionTime moves only when its status changes.
+// lastTransitionTime moves only when its status changes. status.observedGeneration and every
+// condition's carry the object's metadata.generation, as kstatus (and Argo CD) expect.
 
 #include <string>
 #include <vector>
@@ -46,6 +47,7 @@ class NodeSensorReporter {
   kube::ApiClientPtr api_;
   std::string node_name_;
   bool exists_ = false;
+  int64_t generation_ = 0;  // metadata.generation as last read or written; 0 while unknown
   std::vector<api::Condition> conditions_;
 };
 

@@ -291,6 +291,7 @@ TEST_F(CrdSchema, SchemaCoversEverythingTheCodecWrites) {
   check_covered(to_json(status), schema_of(policy_crd_)["properties"]["status"], "status", missing);
 
   NodeSensorStatus sensor;
+  sensor.observedGeneration = 1;
   sensor.kernel = "6.18";
   sensor.btf = true;
   sensor.programsAttached = {"exec"};

@@ -13,6 +13,7 @@ using ::testing::Contains;
 TEST(NodeSensorCodec, RoundTripsTheStatus) {
   NodeSensor sensor;
   sensor.metadata.name = "node-1";
+  sensor.status.observedGeneration = 1;
   sensor.status.kernel = "6.18.0";
   sensor.status.btf = true;
   sensor.status.programsAttached = {"sched_process_exec", "sys_enter_connect"};
@@ -27,6 +28,7 @@ TEST(NodeSensorCodec, RoundTripsTheStatus) {
   EXPECT_EQ(object["apiVersion"], "castellan.io/v1alpha1");
   EXPECT_EQ(object["kind"], "NodeSensor");
   EXPECT_EQ(object["status"]["eventsDropped"], 3);
+  EXPECT_EQ(object["status"]["observedGeneration"], 1);
   EXPECT_EQ(object["status"]["programsAttached"][1], "sys_enter_connect");
 
   auto decoded = decode_node_sensor(object);

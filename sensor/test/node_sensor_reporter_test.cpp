@@ -95,6 +95,24 @@ TEST(NodeSensorReporter, RestartKeepsTransitionTimes) {
   EXPECT_EQ(api->creates.load(), 0);
 }
 
+// Verifies that the status and each condition carry the NodeSensor's metadata.generation as
+// their observedGeneration, as kstatus and Argo CD's health check read them.
+TEST(NodeSensorReporter, StatusCarriesObservedGeneration) {
+  auto api = std::make_shared<FakeApiClient>();
+  api->put(kube::kNodeSensors, "",
+           {{"apiVersion", "castellan.io/v1alpha1"},
+            {"kind", "NodeSensor"},
+            {"metadata", {{"name", "n1"}, {"generation", 2}}}});
+  NodeSensorReporter reporter(api, "n1");
+  ASSERT_TRUE(reporter.report(status_at("2026-01-01T00:00:05Z", "True")).ok());
+  json object = stored(*api);
+  EXPECT_EQ(object["status"]["observedGeneration"], 2) << object.dump();
+  ASSERT_EQ(object["status"]["conditions"].size(), 2u);
+  for (const auto& c : object["status"]["conditions"]) {
+    EXPECT_EQ(c.value("observedGeneration", 0), 2) << c.dump();
+  }
+}
+
 const api::Condition& get(const std::vector<api::Condition>& conditions, const char* type) {
   static const api::Condition missing{};
   const auto* c = api::find_condition(conditions, type);
