@@ -9,7 +9,7 @@ packages=(
   libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   etcd-server golang-go rsync openssl curl dpkg-dev golang-github-modern-go-reflect2-dev
-  python3
+  python3 lua5.1
   containerd runc containernetworking-plugins iptables ipset conntrack iproute2 procps docker-registry
 )
 
