@@ -87,7 +87,11 @@ cmd_up() {
   mkdir -p "$state_dir" "$storage_dir"
   write_config
   log "starting docker-registry on $addr (storage $storage_dir)"
-  setsid "$registry_bin" serve "$state_dir/config.yml" >"$state_dir/registry.log" 2>&1 </dev/null &
+  # The daemon must not keep descriptors of its caller open (a caller's flock, a pipe).
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  setsid bash -c 'for fd in /proc/$$/fd/*; do
+      n=${fd##*/}; [ "$n" -le 2 ] || eval "exec $n>&-"; done; exec "$@"' registry \
+    "$registry_bin" serve "$state_dir/config.yml" >"$state_dir/registry.log" 2>&1 </dev/null &
   echo $! >"$state_dir/registry.pid"
   local deadline=$(($(date +%s) + ready_timeout))
   until answers; do
