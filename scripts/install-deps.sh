@@ -11,6 +11,7 @@ packages=(
   etcd-server golang-go rsync openssl curl dpkg-dev golang-github-modern-go-reflect2-dev
   python3 lua5.1
   containerd runc containernetworking-plugins iptables ipset conntrack iproute2 procps docker-registry
+  buildah mmdebstrap skopeo binutils
 )
 
 missing=()
