@@ -16,12 +16,13 @@ namespace castellan::controller {
 struct PolicyState {
   api::ObjectMeta metadata;                      // of the latest version seen
   bool deleting = false;                         // metadata.deletionTimestamp is set
-  bool has_finalizer = false;                    // carries kPolicyFinalizer
+  bool has_finalizer = false;                    // carries kPolicyFinalizer (earlier releases)
   std::vector<std::string> errors;               // of the latest version; empty when valid
   std::optional<api::SecurityPolicy> last_good;  // the latest valid version
   api::SecurityPolicyStatus status;              // as stored
 };
 
+// Added by earlier releases, released by this one (see PolicyStatusReconciler).
 inline constexpr const char* kPolicyFinalizer = "castellan.io/webhook-cleanup";
 
 class PolicySet {

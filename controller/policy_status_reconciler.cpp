@@ -53,19 +53,17 @@ PolicyObservation observe_policy(const PolicyState& state, const PublishedWebhoo
 PolicyStatusReconciler::PolicyStatusReconciler(kube::ApiClientPtr api, kube::EventRecorder* events)
     : api_(std::move(api)), events_(events) {}
 
-Status PolicyStatusReconciler::ensure_finalizer(const std::string& name, bool present) {
+Status PolicyStatusReconciler::release_finalizer(const std::string& name) {
   auto updated = kube::update_with_retry(*api_, kube::kSecurityPolicies, "", name, [&](json& object) {
     auto& finalizers = object["metadata"]["finalizers"];
-    if (!finalizers.is_array()) finalizers = json::array();
+    if (!finalizers.is_array()) return Status::Ok();
     auto it = std::find(finalizers.begin(), finalizers.end(), kPolicyFinalizer);
-    if (present && it == finalizers.end()) finalizers.push_back(kPolicyFinalizer);
-    if (!present && it != finalizers.end()) finalizers.erase(it);
+    if (it != finalizers.end()) finalizers.erase(it);
     return Status::Ok();
   });
   if (!updated.ok() && updated.error().code == 404) return Status::Ok();  // already gone
   if (!updated.ok()) return updated.error();
-  log::info(present ? "Added finalizer to SecurityPolicy" : "Released finalizer of SecurityPolicy",
-            {{"name", name}});
+  log::info("Released finalizer of SecurityPolicy", {{"name", name}});
   return Status::Ok();
 }
 
@@ -107,14 +105,12 @@ Status PolicyStatusReconciler::reconcile(const PolicySet& policies,
   };
   static const PolicyRuntimeRecord kNoAlerts;
   for (const auto& [name, state] : policies.states()) {
-    if (state.deleting) {
-      // Webhooks no longer serve it (reconciled before this), so the finalizer may go.
-      bool served = published.validating_generations.count(name) != 0 ||
-                    published.mutating_generations.count(name) != 0;
-      if (state.has_finalizer && !served) keep(ensure_finalizer(name, false));
-      continue;
-    }
-    if (!state.has_finalizer) keep(ensure_finalizer(name, true));
+    // Policies carry no finalizer: an uninstall deletes the CRD together with the manager's
+    // RBAC, and a finalizer that nobody may release any more would keep the CRD terminating
+    // for ever. Every replica drops a deleted policy from its snapshot as soon as its informer
+    // sees the deletion. Finalizers that earlier releases added are released here.
+    if (state.has_finalizer) keep(release_finalizer(name));
+    if (state.deleting) continue;
 
     api::SecurityPolicy policy;
     if (state.last_good) policy.spec = state.last_good->spec;

@@ -22,8 +22,7 @@ class PolicyStatusReconciler {
   // `events` may be null (no denial Events).
   PolicyStatusReconciler(kube::ApiClientPtr api, kube::EventRecorder* events);
 
-  // Adds the finalizer to live policies, patches status where it changed, and releases the
-  // finalizer of deleted policies (call only after the webhooks were reconciled without them).
+  // Patches status where it changed, and releases the finalizer that earlier releases added.
   // `tallies` nullopt: the admission reports could not be read this time; `runtime` null: the
   // runtime half could not be reconciled; what they feed is left as it is.
   // Returns the first error; the others are still attempted.
@@ -32,7 +31,7 @@ class PolicyStatusReconciler {
                    const std::string& now);
 
  private:
-  Status ensure_finalizer(const std::string& name, bool present);
+  Status release_finalizer(const std::string& name);
   void record_denials(const PolicyState& state, const PolicyTally& tally);
 
   kube::ApiClientPtr api_;

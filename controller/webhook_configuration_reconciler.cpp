@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "controller/json_subset.h"
 #include "kube/conflict.h"
+#include "kube/resources.h"
 
 namespace castellan::controller {
 namespace {
@@ -67,8 +68,11 @@ Result<std::pair<json, bool>> WebhookConfigurationReconciler::apply(
     return std::make_pair(std::move(created).value(), true);
   }
   // API server defaults (objectSelector, reinvocationPolicy, ...) are not drift.
-  const json wanted_meta = {{"labels", desired["metadata"]["labels"]},
-                            {"annotations", desired["metadata"]["annotations"]}};
+  json wanted_meta = {{"labels", desired["metadata"]["labels"]},
+                      {"annotations", desired["metadata"]["annotations"]}};
+  if (desired["metadata"].contains("ownerReferences")) {
+    wanted_meta["ownerReferences"] = desired["metadata"]["ownerReferences"];
+  }
   bool in_sync = json_subset(wanted_meta, current->value("metadata", json::object())) &&
                  json_subset(desired["webhooks"], current->value("webhooks", json::array()));
   if (in_sync) return std::make_pair(std::move(current).value(), false);
@@ -78,6 +82,7 @@ Result<std::pair<json, bool>> WebhookConfigurationReconciler::apply(
     for (const auto& [k, v] : desired["metadata"]["labels"].items()) meta["labels"][k] = v;
     for (const auto& [k, v] : desired["metadata"]["annotations"].items())
       meta["annotations"][k] = v;
+    if (wanted_meta.contains("ownerReferences")) meta["ownerReferences"] = wanted_meta["ownerReferences"];
     object["webhooks"] = desired["webhooks"];
     return Status::Ok();
   });
@@ -86,11 +91,29 @@ Result<std::pair<json, bool>> WebhookConfigurationReconciler::apply(
   return std::make_pair(std::move(updated).value(), true);
 }
 
+json WebhookConfigurationReconciler::owner_reference() {
+  if (!owner_.is_null()) return owner_;
+  auto ns = api_->get(kube::kNamespaces, "", settings_.own_namespace);
+  if (!ns.ok()) {
+    log::warn("Failed to read Castellan's Namespace; the webhook configurations have no owner yet",
+              {{"namespace", settings_.own_namespace}, {"error", ns.error().message}});
+    return nullptr;
+  }
+  std::string uid = ns->value("/metadata/uid"_json_pointer, std::string());
+  if (uid.empty()) return nullptr;
+  owner_ = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"name", settings_.own_namespace}, {"uid", uid}};
+  return owner_;
+}
+
 Result<PublishedWebhooks> WebhookConfigurationReconciler::reconcile(
     const std::vector<api::SecurityPolicy>& policies, const std::string& ca_bundle_pem) {
   WebhookSettings settings = settings_;
   settings.ca_bundle_pem = ca_bundle_pem;
   auto desired = desired_webhook_configurations(policies, settings);
+  if (auto owner = owner_reference(); !owner.is_null()) {
+    desired.validating["metadata"]["ownerReferences"] = json::array({owner});
+    desired.mutating["metadata"]["ownerReferences"] = json::array({owner});
+  }
 
   auto validating = apply(validating_gvr(), desired.validating);
   if (!validating.ok()) return validating.error();

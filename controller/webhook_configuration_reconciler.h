@@ -1,6 +1,8 @@
 #pragma once
 // Keeps the cluster's ValidatingWebhookConfiguration and MutatingWebhookConfiguration equal
 // to what the policies need: creates them, puts manual edits back, recreates them if deleted.
+// Both are owned by Castellan's Namespace, so that uninstalling Castellan (which deletes that
+// Namespace) lets the garbage collector remove them: nothing is left failing closed.
 
 #include <map>
 #include <string>
@@ -35,9 +37,12 @@ class WebhookConfigurationReconciler {
   // Returns the stored object and whether it was written.
   Result<std::pair<nlohmann::json, bool>> apply(const kube::GroupVersionResource& gvr,
                                                 const nlohmann::json& desired);
+  // The ownerReference to Castellan's Namespace; null while that Namespace cannot be read.
+  nlohmann::json owner_reference();
 
   kube::ApiClientPtr api_;
   WebhookSettings settings_;
+  nlohmann::json owner_;  // cached once read: a Namespace's uid never changes
 };
 
 }  // namespace castellan::controller

@@ -211,12 +211,17 @@ TEST_F(ManagerE2eTest, AppliedPolicyConfiguresWebhooksAndDenies) {
       << audited.err;
   EXPECT_NE(audited.err.find("Warning"), std::string::npos) << "kubectl prints Audit warnings";
 
-  // Delete: the webhook entries go, then the finalizer is released.
+  // Delete: no finalizer holds the policy, and its webhook entries go.
   auto deleted = kubectl({"delete", "secpol", "apply", "--timeout=60s"});
   EXPECT_TRUE(deleted.ok()) << deleted.err << manager.log();
-  config = get_json({"get", "validatingwebhookconfiguration", "castellan"});
-  EXPECT_TRUE(config.value("webhooks", json::array()).empty()) << config.dump();
   EXPECT_FALSE(kubectl({"get", "secpol", "apply"}).ok());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        config = get_json({"get", "validatingwebhookconfiguration", "castellan"});
+        return config.value("webhooks", json::array()).empty();
+      },
+      seconds(20)))
+      << config.dump();
 }
 
 // Verifies that a policy the API server accepts but Castellan finds invalid is reported in its
