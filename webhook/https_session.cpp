@@ -131,7 +131,8 @@ void HttpsSession::on_body(beast::error_code ec) {
   if (auto it = request.find(http::field::content_type); it != request.end()) {
     view.content_type = std::string_view(it->value().data(), it->value().size());
   }
-  reply(service_.handle(view), request.keep_alive() && !shutting_down_);
+  reply(service_.handle(view),
+        request.keep_alive() && !shutting_down_ && !service_.shutting_down());
 }
 
 void HttpsSession::on_read_error(beast::error_code ec, bool in_body) {

@@ -72,6 +72,10 @@ HttpReply WebhookService::handle(const HttpRequestView& request) const {
     }
     if (path == "/healthz") return {200, "text/plain; charset=utf-8", "ok\n"};
     if (path == "/metrics") return metrics_reply();
+    if (shutting_down()) {
+      metrics_.count_http_error(503);
+      return {503, "text/plain; charset=utf-8", "not ready: shutting down\n"};
+    }
     if (ready()) return {200, "text/plain; charset=utf-8", "ok\n"};
     metrics_.count_http_error(503);
     return {503, "text/plain; charset=utf-8", "not ready: no SecurityPolicy snapshot loaded yet\n"};

@@ -2,6 +2,7 @@
 // The webhook's HTTP surface without the transport: routes a whole request to its answer,
 // counts it in metrics. Shared by the HTTPS server and by tests that call it directly.
 
+#include <atomic>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,11 @@ class WebhookService {
 
   bool ready() const { return store_.snapshot() != nullptr; }
 
+  // From now on /readyz answers 503 and every answer closes its connection, so that clients
+  // move to other replicas while this one still serves (the manager's --shutdown-delay).
+  void begin_shutdown() { shutting_down_ = true; }
+  bool shutting_down() const { return shutting_down_; }
+
  private:
   HttpReply admit(Endpoint endpoint, const HttpRequestView& request) const;
   HttpReply metrics_reply() const;
@@ -48,6 +54,7 @@ class WebhookService {
   AdmissionObserver* observer_;
   DecodeLimits limits_;
   AdmissionHandler handler_;
+  std::atomic<bool> shutting_down_{false};
 };
 
 }  // namespace castellan::webhook

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "common/log.h"
 #include "controller/admission_tally.h"
@@ -122,7 +123,13 @@ int run_cluster(const ManagerOptions& o) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   log::info("Received a signal; stopping",
-            {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+            {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+             {"shutdownDelaySeconds", std::to_string(o.shutdown_delay_s)}});
+  if (o.shutdown_delay_s > 0) {
+    // Endpoints and kube-proxy take a moment to stop sending here; serve until they have.
+    service.begin_shutdown();
+    std::this_thread::sleep_for(std::chrono::seconds(o.shutdown_delay_s));
+  }
   manager.stop();
   server.shutdown();
   log::info("Stopped castellan-manager");

@@ -50,6 +50,9 @@ Cluster flags:
   --renew-deadline S
   --retry-period S
   --reuse-port              Let replicas on one host share --webhook-port (SO_REUSEPORT)
+  --shutdown-delay S        On SIGTERM, keep serving S seconds with /readyz failing and every
+                            connection closed after its answer, so that the Service moves
+                            clients to other replicas first (default 0; the Deployment sets 5)
 
 Standalone flags:
   --standalone              Serve the policies of --policies with no cluster
@@ -138,6 +141,7 @@ Result<ManagerOptions> parse_manager_options(const std::vector<std::string>& arg
       {"--lease-duration", number(&o.lease_duration_s, 1, 3600)},
       {"--renew-deadline", number(&o.renew_deadline_s, 1, 3600)},
       {"--retry-period", number(&o.retry_period_s, 1, 3600)},
+      {"--shutdown-delay", number(&o.shutdown_delay_s, 0, 600)},
       {"--log-level",
        [&o](const std::string& flag, const std::string& v) -> Status {
          if (v != "debug" && v != "info" && v != "warn" && v != "error") {

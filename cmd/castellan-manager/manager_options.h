@@ -39,6 +39,7 @@ struct ManagerOptions {
   int lease_duration_s = 15;
   int renew_deadline_s = 10;
   int retry_period_s = 2;
+  int shutdown_delay_s = 0;
   bool reuse_port = false;  // SO_REUSEPORT, so replicas on one host share --webhook-port
 };
 

@@ -65,6 +65,18 @@ TEST_F(WebhookServiceTest, ReadyOnlyWithSnapshot) {
   EXPECT_EQ(get("/readyz").status, 200);
 }
 
+// Verifies that once shutting down, /readyz fails (so the Service stops sending here) while
+// admission requests are still answered.
+TEST_F(WebhookServiceTest, ShuttingDownFailsReadyzButStillAdmits) {
+  load();
+  service_.begin_shutdown();
+  auto ready = get("/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find("shutting down"), std::string::npos);
+  EXPECT_EQ(get("/healthz").status, 200);
+  EXPECT_EQ(post("/validate", review(true).dump()).status, 200);
+}
+
 // Verifies that the answer is in the request's version and echoes its uid.
 TEST_F(WebhookServiceTest, AnswersInRequestVersion) {
   load();
