@@ -68,9 +68,13 @@ void MetricsServer::answer(int client) {
   } else if (request.rfind("GET /healthz ", 0) == 0) {
     status = "200 OK";
     body = "ok\n";
+  } else if (request.rfind("GET /readyz ", 0) == 0) {
+    auto why = not_ready_();
+    status = why.empty() ? "200 OK" : "503 Service Unavailable";
+    body = why.empty() ? "ok\n" : why + "\n";
   } else {
     status = "404 Not Found";
-    body = "only GET /metrics and /healthz are served\n";
+    body = "only GET /metrics, /healthz and /readyz are served\n";
   }
   std::string response = "HTTP/1.0 " + status + "\r\nContent-Type: " + type +
                          "\r\nContent-Length: " + std::to_string(body.size()) +

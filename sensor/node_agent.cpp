@@ -151,6 +151,10 @@ void NodeAgent::loop() {
     if (dirty && sync_ruleset()) due = true;
     // Also rescanned when due: a container's cgroup may appear after its Pod's status.
     if (dirty || due) sync_scope();
+    if (!synced_) {
+      std::lock_guard state_lock(state_mu_);
+      synced_ = true;
+    }
     if (due) {
       report_status();
       next_status = now + options_.status_period;
@@ -358,6 +362,15 @@ std::string NodeAgent::failed_ruleset_hash() const {
 std::string NodeAgent::ruleset_error() const {
   std::lock_guard lock(state_mu_);
   return ruleset_error_;
+}
+
+std::string NodeAgent::not_ready_reason() const {
+  std::lock_guard lock(state_mu_);
+  if (!synced_) return "the runtime ruleset has not been loaded yet";
+  if (!ruleset_error_.empty()) {
+    return "the newest runtime ruleset " + failed_hash_ + " could not be loaded: " + ruleset_error_;
+  }
+  return {};
 }
 
 }  // namespace castellan::sensor

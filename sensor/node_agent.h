@@ -59,6 +59,9 @@ class NodeAgent {
   // The newest ruleset when it could not be loaded, and why; both empty once it loads.
   std::string failed_ruleset_hash() const;
   std::string ruleset_error() const;
+  // Empty once the newest ruleset is enforced on this node's pods (or there is none);
+  // otherwise why not. Serves the readiness probe.
+  std::string not_ready_reason() const;
 
  private:
   void loop();
@@ -94,6 +97,7 @@ class NodeAgent {
   std::string loaded_version_;  // resourceVersion of the ConfigMap last acted on
   std::string loaded_hash_;
   bool ruleset_found_ = true;  // false while the ruleset ConfigMap is missing
+  bool synced_ = false;        // the ruleset ConfigMap was acted on and the Pods scoped once
   std::string failed_hash_;    // NodeSensor failedRulesetHash
   std::string ruleset_error_;  // NodeSensor rulesetError
   std::string last_error_;

@@ -260,7 +260,9 @@ int run_node(const Flags& flags) {
   }
   agent.run_in_background();
 
-  sensor::MetricsServer metrics([&agent] { return sensor::format_metrics(agent.stats(), agent.attached()); });
+  sensor::MetricsServer metrics(
+      [&agent] { return sensor::format_metrics(agent.stats(), agent.attached()); },
+      [&agent] { return agent.not_ready_reason(); });
   if (flags.metrics_port > 0) {
     if (auto st = metrics.start(static_cast<uint16_t>(flags.metrics_port)); !st.ok()) {
       log::error("Failed to serve metrics", {{"error", st.error().message}});

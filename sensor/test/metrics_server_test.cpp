@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <mutex>
+
 #include "sensor/metrics.h"
 
 namespace castellan::sensor {
@@ -53,6 +55,30 @@ TEST(MetricsServer, ServesCountersAndRejectsOtherPaths) {
 
   auto missing = get(server.port(), "GET /secrets HTTP/1.1\r\n\r\n");
   EXPECT_EQ(missing.rfind("HTTP/1.0 404", 0), 0u) << missing;
+  server.stop();
+}
+
+// Verifies that /readyz answers 503 with the reason until the sensor is ready, then 200,
+// while /healthz answers 200 throughout.
+TEST(MetricsServer, ReadyzFollowsTheSensorsReadiness) {
+  std::string why = "the runtime ruleset has not been loaded yet";
+  std::mutex mu;
+  MetricsServer server([] { return std::string(); },
+                       [&] {
+                         std::lock_guard lock(mu);
+                         return why;
+                       });
+  ASSERT_TRUE(server.start(0).ok());
+  auto waiting = get(server.port(), "GET /readyz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(waiting.rfind("HTTP/1.0 503", 0), 0u) << waiting;
+  EXPECT_NE(waiting.find("has not been loaded yet"), std::string::npos) << waiting;
+  EXPECT_EQ(get(server.port(), "GET /healthz HTTP/1.1\r\n\r\n").rfind("HTTP/1.0 200", 0), 0u);
+  {
+    std::lock_guard lock(mu);
+    why.clear();
+  }
+  auto ready = get(server.port(), "GET /readyz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(ready.rfind("HTTP/1.0 200 OK", 0), 0u) << ready;
   server.stop();
 }
 
