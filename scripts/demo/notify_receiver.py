@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A Slack-style incoming webhook on loopback for the demo: prints each Notify it receives."""
+"""A Slack-style incoming webhook for the demo: prints each Notify it receives.
+Usage: notify_receiver.py PORT [ADDRESS]   (ADDRESS defaults to 127.0.0.1)"""
 import http.server
 import json
 import sys
@@ -22,6 +23,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Receiver)
-print(f"notify receiver: listening on 127.0.0.1:{server.server_port}", flush=True)
+address = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
+server = http.server.HTTPServer((address, int(sys.argv[1])), Receiver)
+print(f"notify receiver: listening on {address}:{server.server_port}", flush=True)
 server.serve_forever()

@@ -1,0 +1,30 @@
+# Output and waiting helpers of the demo scripts (sourced).
+
+bold() { printf '\033[1m%s\033[0m\n' "$*"; }
+step() { printf '\n'; bold "==> $*"; }
+say() { printf '    %s\n' "$*"; }
+run() { printf '    $ %s\n' "$*"; "$@" 2>&1 | sed 's/^/      /'; }
+failures=0
+check() {  # description command...
+  local what=$1
+  shift
+  if "$@" >/dev/null 2>&1; then say "ok: $what"; else say "FAILED: $what"; failures=$((failures + 1)); fi
+}
+wait_until() {  # seconds command...
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.5
+  done
+}
+# Prints the closing line and exits 0 when every step did what it shows, 1 otherwise.
+finish() {
+  echo
+  if [ "$failures" -eq 0 ]; then
+    bold "demo: every step did what it shows"
+    exit 0
+  fi
+  bold "demo: $failures step(s) did not do what they show; see the logs above"
+  exit 1
+}
