@@ -19,6 +19,7 @@
 
 #include "e2e/control_plane_environment.h"
 #include "e2e/http_receiver.h"
+#include "e2e/kubectl.h"
 #include "e2e/loop/castellan_processes.h"
 #include "e2e/loop/fake_kubelet.h"
 #include "e2e/loopback_port.h"
@@ -51,48 +52,13 @@ void kubectl_ok(const std::vector<std::string>& args, const std::string& input =
 }
 
 json get_json(const std::vector<std::string>& args) {
-  auto all = args;
-  all.insert(all.end(), {"-o", "json"});
-  auto r = kubectl(all);
-  if (!r.ok()) return nullptr;
-  auto parsed = json::parse(r.out, nullptr, false);
-  return parsed.is_discarded() ? json(nullptr) : parsed;
+  return Kubectl(cp().kubeconfig_path()).get_json(args);
 }
 
 // Polls `args` until `done` accepts the object; returns the last object seen.
 json wait_for(const std::vector<std::string>& args, const std::function<bool(const json&)>& done,
               seconds timeout = seconds(60)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  json last;
-  while (std::chrono::steady_clock::now() < deadline) {
-    last = get_json(args);
-    if (last.is_object() && done(last)) return last;
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
-  return last;
-}
-
-int64_t number(const json& object, const char* pointer) {
-  auto value = object.is_object() ? object.value(json::json_pointer(pointer), json()) : json();
-  return value.is_number_integer() ? value.get<int64_t>() : 0;
-}
-
-std::string text(const json& object, const char* pointer) {
-  auto value = object.is_object() ? object.value(json::json_pointer(pointer), json()) : json();
-  return value.is_string() ? value.get<std::string>() : std::string();
-}
-
-std::optional<json> condition(const json& object, const std::string& type) {
-  if (!object.is_object() || !object.contains("status")) return std::nullopt;
-  for (const auto& c : object["status"].value("conditions", json::array())) {
-    if (c.value("type", "") == type) return c;
-  }
-  return std::nullopt;
-}
-
-bool condition_is(const json& object, const std::string& type, const std::string& status) {
-  auto c = condition(object, type);
-  return c && c->value("status", "") == status;
+  return Kubectl(cp().kubeconfig_path()).wait_for(args, done, timeout);
 }
 
 std::string restricted_container(const std::string& image) {
@@ -201,7 +167,7 @@ class RuntimeLoop : public ::testing::Test {
 
   static std::string current_ruleset_hash() {
     auto cm = get_json({"get", "configmap", "castellan-runtime-ruleset", "-n", kSystem});
-    return text(cm, "/data/hash");
+    return json_text(cm, "/data/hash");
   }
 
   // Waits until the sensor reports the ruleset the manager published now.
@@ -212,7 +178,7 @@ class RuntimeLoop : public ::testing::Test {
     while (std::chrono::steady_clock::now() < deadline) {
       hash = current_ruleset_hash();
       sensor = get_json({"get", "nodesensor", kNode});
-      if (!hash.empty() && text(sensor, "/status/rulesetHash") == hash) return;
+      if (!hash.empty() && json_text(sensor, "/status/rulesetHash") == hash) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }
     FAIL() << "the sensor did not load ruleset " << hash << ": " << sensor.dump();
@@ -285,7 +251,7 @@ spec:
   wait_for_sensor_sync();
   auto synced = wait_for({"get", "secpol", "loop-runtime"}, [](const json& p) {
     return condition_is(p, "SensorsSynced", "True") &&
-           text(p, "/status/runtime/nodesInSync") == "1/1";
+           json_text(p, "/status/runtime/nodesInSync") == "1/1";
   });
   EXPECT_TRUE(condition_is(synced, "SensorsSynced", "True")) << synced.dump();
   auto web = run_pod("loop-prod", "web", kImage);
@@ -294,18 +260,18 @@ spec:
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
 
   auto counted = wait_for({"get", "secpol", "loop-runtime"}, [](const json& p) {
-    return number(p, "/status/runtime/alerts") >= 1 && number(p, "/status/responses/taken") >= 5;
+    return json_number(p, "/status/runtime/alerts") >= 1 && json_number(p, "/status/responses/taken") >= 5;
   });
-  EXPECT_EQ(number(counted, "/status/runtime/alerts"), 1) << counted.dump();
-  EXPECT_EQ(number(counted, "/status/runtime/killed"), 1);
+  EXPECT_EQ(json_number(counted, "/status/runtime/alerts"), 1) << counted.dump();
+  EXPECT_EQ(json_number(counted, "/status/runtime/killed"), 1);
   auto violations = counted["status"].value("recentViolations", json::array());
   ASSERT_FALSE(violations.empty()) << counted.dump();
   EXPECT_EQ(violations[0].value("rule", ""), "shell-in-container");
   EXPECT_EQ(violations[0].value("name", ""), "web");
 
   // 3. The responses, each recorded.
-  EXPECT_EQ(number(counted, "/status/responses/taken"), 5) << counted.dump();
-  EXPECT_EQ(number(counted, "/status/responses/failed"), 0);
+  EXPECT_EQ(json_number(counted, "/status/responses/taken"), 5) << counted.dump();
+  EXPECT_EQ(json_number(counted, "/status/responses/failed"), 0);
   std::set<std::string> recorded;
   for (const auto& a : counted["status"].value("recentActions", json::array())) {
     if (a.value("succeeded", false)) recorded.insert(a.value("action", ""));
@@ -319,10 +285,10 @@ spec:
   EXPECT_EQ(quarantined[0].value("pod", ""), "web");
 
   auto isolated = get_json({"get", "pod", "web", "-n", "loop-prod"});
-  EXPECT_EQ(text(isolated, "/metadata/labels/castellan.io~1quarantine"), "true") << isolated.dump();
-  EXPECT_FALSE(text(isolated, "/metadata/deletionTimestamp").empty()) << "DeletePod";
+  EXPECT_EQ(json_text(isolated, "/metadata/labels/castellan.io~1quarantine"), "true") << isolated.dump();
+  EXPECT_FALSE(json_text(isolated, "/metadata/deletionTimestamp").empty()) << "DeletePod";
   auto netpol = get_json({"get", "networkpolicy", "castellan-quarantine", "-n", "loop-prod"});
-  EXPECT_EQ(text(netpol, "/spec/podSelector/matchLabels/castellan.io~1quarantine"), "true");
+  EXPECT_EQ(json_text(netpol, "/spec/podSelector/matchLabels/castellan.io~1quarantine"), "true");
   EXPECT_EQ(netpol["spec"].value("policyTypes", json::array()), json({"Ingress", "Egress"}));
   auto node = get_json({"get", "node", kNode});
   bool tainted = false;
@@ -371,7 +337,7 @@ spec:
       {"annotate", "securitypolicy", "loop-runtime", "castellan.io/release-digests=" + kDigest});
   auto released = wait_for({"get", "secpol", "loop-runtime"}, [](const json& p) {
     return p["status"].value("quarantinedDigests", json::array()).empty() &&
-           text(p, "/metadata/annotations/castellan.io~1release-digests").empty();
+           json_text(p, "/metadata/annotations/castellan.io~1release-digests").empty();
   });
   EXPECT_TRUE(released["status"].value("quarantinedDigests", json::array()).empty())
       << released.dump();
@@ -391,13 +357,13 @@ spec:
 TEST_F(RuntimeLoop, CountsSurviveAManagerRestart) {
   kubectl({"create", "namespace", "loop-prod"});
   auto before = get_json({"get", "secpol", "loop-runtime"});
-  int64_t alerts = number(before, "/status/runtime/alerts");
+  int64_t alerts = json_number(before, "/status/runtime/alerts");
   ASSERT_GE(alerts, 1) << "runs after ShellInContainerIsKilledCountedAndAnswered";
   manager_->stop();
   start_manager_process("loop-manager-2");
   std::this_thread::sleep_for(seconds(3));  // a few reconciles of the new leader
   auto kept = get_json({"get", "secpol", "loop-runtime"});
-  EXPECT_EQ(number(kept, "/status/runtime/alerts"), alerts) << kept.dump();
+  EXPECT_EQ(json_number(kept, "/status/runtime/alerts"), alerts) << kept.dump();
 
   ensure_sensor();
   const std::string image = "registry.example.com/web@sha256:" + random_hex64();
@@ -407,15 +373,15 @@ TEST_F(RuntimeLoop, CountsSurviveAManagerRestart) {
   // manager counts by that count.
   for (int i = 0; i < 3; ++i) kubelet_->exec(*web, {"/bin/sh", "-c", "true"});
   auto after = wait_for({"get", "secpol", "loop-runtime"}, [&](const json& p) {
-    return number(p, "/status/runtime/alerts") >= alerts + 3;
+    return json_number(p, "/status/runtime/alerts") >= alerts + 3;
   });
-  EXPECT_EQ(number(after, "/status/runtime/alerts"), alerts + 3) << after.dump();
+  EXPECT_EQ(json_number(after, "/status/runtime/alerts"), alerts + 3) << after.dump();
   auto events = get_json({"get", "events", "-n", "loop-prod", "--field-selector",
                           "reason=RuntimeViolation,involvedObject.name=web-2"});
   ASSERT_EQ(events.value("items", json::array()).size(), 1u) << events.dump();
   EXPECT_EQ(events["items"][0].value("count", 0), 3);
   std::this_thread::sleep_for(seconds(3));
-  EXPECT_EQ(number(get_json({"get", "secpol", "loop-runtime"}), "/status/runtime/alerts"),
+  EXPECT_EQ(json_number(get_json({"get", "secpol", "loop-runtime"}), "/status/runtime/alerts"),
             alerts + 3);
 }
 
@@ -437,20 +403,20 @@ TEST_F(RuntimeLoop, EditedRulesReachTheSensor) {
   ASSERT_NE(after, before) << "the manager did not publish the edited rules";
   auto loaded = wait_for(
       {"get", "nodesensor", kNode},
-      [&](const json& n) { return text(n, "/status/rulesetHash") == after; }, seconds(30));
-  EXPECT_EQ(text(loaded, "/status/rulesetHash"), after) << loaded.dump();
+      [&](const json& n) { return json_text(n, "/status/rulesetHash") == after; }, seconds(30));
+  EXPECT_EQ(json_text(loaded, "/status/rulesetHash"), after) << loaded.dump();
   EXPECT_TRUE(condition_is(loaded, "RulesetLoaded", "True")) << loaded.dump();
   auto policy = wait_for({"get", "secpol", "loop-runtime"},
                          [](const json& p) { return condition_is(p, "SensorsSynced", "True"); });
   EXPECT_TRUE(condition_is(policy, "SensorsSynced", "True")) << policy.dump();
-  EXPECT_EQ(text(policy, "/status/runtime/nodesInSync"), "1/1");
+  EXPECT_EQ(json_text(policy, "/status/runtime/nodesInSync"), "1/1");
 
   // A ruleset deleted by hand is put back as it was.
   kubectl_ok({"delete", "configmap", "castellan-runtime-ruleset", "-n", kSystem});
   auto restored = wait_for(
       {"get", "configmap", "castellan-runtime-ruleset", "-n", kSystem},
-      [&](const json& cm) { return text(cm, "/data/hash") == after; }, seconds(30));
-  EXPECT_EQ(text(restored, "/data/hash"), after) << restored.dump();
+      [&](const json& cm) { return json_text(cm, "/data/hash") == after; }, seconds(30));
+  EXPECT_EQ(json_text(restored, "/data/hash"), after) << restored.dump();
 }
 
 // Verifies DeletePod's minHealthyReplicas guard: a pod whose ReplicaSet would be left with
@@ -503,7 +469,7 @@ spec:
     p["metadata"]["ownerReferences"] = {{{"apiVersion", "apps/v1"},
                                          {"kind", "ReplicaSet"},
                                          {"name", rs},
-                                         {"uid", text(created, "/metadata/uid")},
+                                         {"uid", json_text(created, "/metadata/uid")},
                                          {"controller", true}}};
     kubectl_ok({"apply", "-f", "-"}, p.dump());
     auto c = kubelet_->start("loop-guard", rs + "-1", "app", image, image);
@@ -514,15 +480,15 @@ spec:
   for (const auto& [rs, c] : containers) kubelet_->exec(c, {"/bin/uname"});
 
   auto done = wait_for({"get", "secpol", "loop-guard"}, [](const json& p) {
-    return number(p, "/status/responses/taken") + number(p, "/status/responses/skipped") >= 2;
+    return json_number(p, "/status/responses/taken") + json_number(p, "/status/responses/skipped") >= 2;
   });
-  EXPECT_EQ(number(done, "/status/responses/taken"), 1) << done.dump();
-  EXPECT_EQ(number(done, "/status/responses/skipped"), 1);
+  EXPECT_EQ(json_number(done, "/status/responses/taken"), 1) << done.dump();
+  EXPECT_EQ(json_number(done, "/status/responses/skipped"), 1);
   auto lonely = get_json({"get", "pod", "api-lonely-1", "-n", "loop-guard"});
-  EXPECT_TRUE(text(lonely, "/metadata/deletionTimestamp").empty())
+  EXPECT_TRUE(json_text(lonely, "/metadata/deletionTimestamp").empty())
       << "the last ready pod was deleted";
   auto crowded = get_json({"get", "pod", "api-crowded-1", "-n", "loop-guard"});
-  EXPECT_FALSE(text(crowded, "/metadata/deletionTimestamp").empty()) << crowded.dump();
+  EXPECT_FALSE(json_text(crowded, "/metadata/deletionTimestamp").empty()) << crowded.dump();
   bool kept_recorded = false;
   for (const auto& a : done["status"].value("recentActions", json::array())) {
     kept_recorded |= a.value("pod", "") == "api-lonely-1" && !a.value("succeeded", true) &&
@@ -561,11 +527,11 @@ spec:
   kubelet_->exec(*tools, {"/usr/bin/env"});
   auto failed = wait_for(
       {"get", "secpol", "loop-notify"},
-      [](const json& p) { return number(p, "/status/responses/notifyFailures") >= 1; },
+      [](const json& p) { return json_number(p, "/status/responses/notifyFailures") >= 1; },
       seconds(90));
-  EXPECT_EQ(number(failed, "/status/responses/notifyFailures"), 1) << failed.dump();
-  EXPECT_EQ(number(failed, "/status/responses/failed"), 1);
-  EXPECT_EQ(number(failed, "/status/responses/taken"), 0);
+  EXPECT_EQ(json_number(failed, "/status/responses/notifyFailures"), 1) << failed.dump();
+  EXPECT_EQ(json_number(failed, "/status/responses/failed"), 1);
+  EXPECT_EQ(json_number(failed, "/status/responses/taken"), 0);
   auto actions = failed["status"].value("recentActions", json::array());
   ASSERT_FALSE(actions.empty()) << failed.dump();
   EXPECT_FALSE(actions[0].value("succeeded", true));
@@ -616,16 +582,16 @@ spec:
   auto done = wait_for(
       {"get", "secpol", "loop-burst"},
       [&](const json& p) {
-        return number(p, "/status/runtime/alerts") >= kPods &&
-               number(p, "/status/responses/taken") + number(p, "/status/responses/skipped") >=
+        return json_number(p, "/status/runtime/alerts") >= kPods &&
+               json_number(p, "/status/responses/taken") + json_number(p, "/status/responses/skipped") >=
                    kPods;
       },
       seconds(120));
   auto elapsed = std::chrono::steady_clock::now() - burst_start;
   int64_t windows = 1 + std::chrono::duration_cast<std::chrono::minutes>(elapsed).count();
-  int64_t taken = number(done, "/status/responses/taken");
-  int64_t skipped = number(done, "/status/responses/skipped");
-  EXPECT_EQ(number(done, "/status/runtime/alerts"), kPods) << done.dump();
+  int64_t taken = json_number(done, "/status/responses/taken");
+  int64_t skipped = json_number(done, "/status/responses/skipped");
+  EXPECT_EQ(json_number(done, "/status/runtime/alerts"), kPods) << done.dump();
   EXPECT_EQ(taken + skipped, kPods) << done.dump();
   EXPECT_GE(taken, 1);
   EXPECT_LE(taken, kPerMinute * windows) << "windows of 60 s: " << windows;
@@ -655,24 +621,24 @@ TEST_F(RuntimeLoop, NodeThatCannotLoadTheRulesetIsNamed) {
                               "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"});
   ASSERT_TRUE(sensor.ok()) << sensor.error().message;
   auto named = wait_for({"get", "secpol", "loop-runtime"}, [&](const json& p) {
-    auto c = condition(p, "SensorsSynced");
+    auto c = json_condition(p, "SensorsSynced");
     return c && c->value("status", "") == "False" &&
            c->value("message", "").find(weak + ": could not load ruleset") != std::string::npos;
   });
-  auto c = condition(named, "SensorsSynced");
+  auto c = json_condition(named, "SensorsSynced");
   ASSERT_TRUE(c.has_value()) << named.dump();
   EXPECT_NE(c->value("message", "").find(weak + ": could not load ruleset"), std::string::npos)
       << c->dump() << "\n"
       << sensor->log();
-  EXPECT_EQ(text(named, "/status/runtime/nodesInSync"), "1/2");
+  EXPECT_EQ(json_text(named, "/status/runtime/nodesInSync"), "1/2");
   auto healthy = get_json({"get", "nodesensor", kNode});
-  EXPECT_EQ(text(healthy, "/status/rulesetHash"), current_ruleset_hash());
+  EXPECT_EQ(json_text(healthy, "/status/rulesetHash"), current_ruleset_hash());
   sensor->stop();
   unlink(config.c_str());
   kubectl_ok({"delete", "nodesensor", weak});
   auto back = wait_for({"get", "secpol", "loop-runtime"},
                        [](const json& p) { return condition_is(p, "SensorsSynced", "True"); });
-  EXPECT_EQ(text(back, "/status/runtime/nodesInSync"), "1/1") << back.dump();
+  EXPECT_EQ(json_text(back, "/status/runtime/nodesInSync"), "1/1") << back.dump();
 }
 
 // Verifies that a sensor stopped mid-run makes its NodeSensor Ready=False and the policies'
@@ -683,20 +649,20 @@ TEST_F(RuntimeLoop, StoppedSensorIsReportedAndRecovers) {
   sensor_->kill();
   auto silent = wait_for({"get", "nodesensor", kNode},
                          [](const json& n) { return condition_is(n, "Ready", "False"); });
-  auto ready = condition(silent, "Ready");
+  auto ready = json_condition(silent, "Ready");
   ASSERT_TRUE(ready.has_value()) << silent.dump();
   EXPECT_EQ(ready->value("status", ""), "False") << silent.dump();
   EXPECT_EQ(ready->value("reason", ""), "HeartbeatMissed");
   auto policy = wait_for({"get", "secpol", "loop-runtime"},
                          [](const json& p) { return condition_is(p, "SensorsSynced", "False"); });
-  auto synced = condition(policy, "SensorsSynced");
+  auto synced = json_condition(policy, "SensorsSynced");
   ASSERT_TRUE(synced.has_value()) << policy.dump();
   EXPECT_EQ(synced->value("reason", ""), "SensorsNotReporting");
   EXPECT_NE(
       synced->value("message", "").find(std::string(kNode) + ": the sensor stopped reporting"),
       std::string::npos)
       << synced->dump();
-  EXPECT_EQ(text(policy, "/status/runtime/nodesInSync"), "0/1");
+  EXPECT_EQ(json_text(policy, "/status/runtime/nodesInSync"), "0/1");
 
   ensure_sensor();
   auto recovered = wait_for({"get", "nodesensor", kNode},

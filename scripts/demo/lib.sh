@@ -18,6 +18,18 @@ wait_until() {  # seconds command...
     sleep 0.5
   done
 }
+# Runs a command that admission must refuse: shows the refusal, or counts a failure.
+expect_denied() {  # what command...
+  local what=$1 out
+  shift
+  if out=$("$@" 2>&1); then
+    say "FAILED: $what was admitted"
+    failures=$((failures + 1))
+  else
+    printf '%s\n' "$out" | fold -s -w 100 | sed 's/^/      /'
+    say "ok: denied"
+  fi
+}
 # Prints the closing line and exits 0 when every step did what it shows, 1 otherwise.
 finish() {
   echo

@@ -75,14 +75,8 @@ check "the sensor on $node loaded the runtime ruleset" wait_until 90 synced
 run kubectl get securitypolicies
 
 step "1. Admission: a privileged pod is denied at kubectl apply"
-if out=$(kubectl apply -f examples/privileged-pod.yaml 2>&1); then
-  say "FAILED: the privileged pod was admitted"
-  failures=$((failures + 1))
-else
-  say "$ kubectl apply -f examples/privileged-pod.yaml"
-  printf '%s\n' "$out" | fold -s -w 100 | sed 's/^/      /'
-  say "ok: denied"
-fi
+say "$ kubectl apply -f examples/privileged-pod.yaml"
+expect_denied "the privileged pod" kubectl apply -f examples/privileged-pod.yaml
 
 step "2. Runtime: a shell in a real container of prod-web"
 image=127.0.0.1:5000/castellan/workload:local
@@ -167,13 +161,8 @@ spec:
         resources: {limits: {cpu: 100m, memory: 64Mi}}
 YAML
 }
-if out=$(new_deployment | kubectl apply -f - 2>&1); then
-  say "FAILED: the Deployment with the quarantined digest was admitted"
-  failures=$((failures + 1))
-else
-  printf '%s\n' "$out" | fold -s -w 100 | sed 's/^/      /'
-  say "ok: denied, naming the alert"
-fi
+apply_new_deployment() { new_deployment | kubectl apply -f -; }
+expect_denied "the Deployment with the quarantined digest" apply_new_deployment
 
 step "4. kubectl describe securitypolicy runtime-threats"
 kubectl describe securitypolicy runtime-threats | sed 's/^/    /'
