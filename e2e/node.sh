@@ -5,7 +5,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 readonly root
-readonly templates="$root/e2e/node"
+readonly templates="$root/e2e/node/config"
 readonly state_dir="${CASTELLAN_NODE_DIR:-/var/lib/castellan-node}"
 readonly cp_dir="$state_dir/controlplane"
 readonly timeout_s="${CASTELLAN_NODE_TIMEOUT:-120}"
@@ -340,7 +340,7 @@ EOF
   chmod 600 "$state_dir/$name.kubeconfig"
 }
 
-# Copies a template from e2e/node/, replacing each @KEY@ with the node's value.
+# Copies a template from e2e/node/config/, replacing each @KEY@ with the node's value.
 render() {
   sed -e "s|@STATE@|$state_dir|g" -e "s|@SOCKET@|$socket|g" -e "s|@BRIDGE@|$bridge|g" \
     -e "s|@NODE_IP@|$node_ip|g" -e "s|@NODE_NAME@|$node_name|g" -e "s|@POD_CIDR@|$pod_cidr|g" \
@@ -385,6 +385,14 @@ start_controlplane() {
       --kubelet-preferred-address-types=InternalIP ${CASTELLAN_E2E_APISERVER_ARGS:-}" \
     "$root/e2e/controlplane.sh" up >/dev/null || die "control plane did not start"
   kube apply -f "$templates/rbac.yaml" >/dev/null || die "kubectl apply of $templates/rbac.yaml failed"
+  # Kubernetes 1.21 and later label every namespace with its name, and webhooks exclude
+  # namespaces by that label; 1.20 does not, so the node's own namespaces get it here.
+  local ns
+  for ns in default kube-system kube-public kube-node-lease; do
+    kube create namespace "$ns" >/dev/null 2>&1 || true
+    kube label namespace "$ns" --overwrite "kubernetes.io/metadata.name=$ns" >/dev/null \
+      || die "labelling namespace $ns failed"
+  done
 }
 
 start_controllers() {

@@ -555,6 +555,39 @@ TEST(NodeManagerRestart, NoFailedAdmissionDuringRollout) {
   EXPECT_FALSE(privileged.ok());
 }
 
+// Verifies that with every manager replica down, a Fail policy fails closed where it applies
+// while kube-system and Castellan's own namespaces stay open, so that the manager can always
+// come back: its pods are never gated by its own webhook.
+TEST(NodeManagerDown, ProtectedNamespacesStayOpen) {
+  SKIP_WITHOUT_NODE();
+  wait_policy_ready("node-admission");
+  auto scaled = kubectl().run({"scale", "deployment/castellan-manager", "-n", kSystem, "--replicas=0"});
+  ASSERT_TRUE(scaled.ok()) << scaled.err;
+  // Gone, not only terminating: a terminating replica still answers for --shutdown-delay.
+  auto none = kubectl().wait_for(
+      {"get", "pods", "-n", kSystem, "-l", "app.kubernetes.io/name=castellan-manager"},
+      [](const json& l) { return l.value("items", json::array()).empty(); }, seconds(90));
+  ASSERT_TRUE(none.value("items", json::array()).empty()) << none.dump(2);
+
+  auto gated = kubectl().run({"create", "--dry-run=server", "-f", "-"}, pod(kAdmissionNs, "while-down"));
+  EXPECT_FALSE(gated.ok()) << "failurePolicy Fail admitted a pod with no webhook answering";
+  EXPECT_NE(gated.err.find("failed calling webhook"), std::string::npos) << gated.err;
+  for (const char* ns : {"kube-system", kSystem, kSensorNamespace}) {
+    auto open = kubectl().run({"create", "--dry-run=server", "-f", "-"}, pod(ns, "while-down"));
+    EXPECT_TRUE(open.ok()) << "namespace " << ns << " is gated: " << open.err;
+  }
+
+  ASSERT_TRUE(kubectl().run({"scale", "deployment/castellan-manager", "-n", kSystem, "--replicas=2"}).ok());
+  ASSERT_TRUE(rolled_out(kSystem, "castellan-manager", seconds(180)));
+  // Admission comes back once the Service's endpoints reach kube-proxy.
+  CommandResult back;
+  auto deadline = Clock::now() + seconds(30);
+  do {
+    back = kubectl().run({"create", "--dry-run=server", "-f", "-"}, pod(kAdmissionNs, "after"));
+  } while (!back.ok() && Clock::now() < deadline);
+  EXPECT_TRUE(back.ok()) << back.err;
+}
+
 // Verifies that `kubectl delete -k` uninstalls and leaves a cluster where pods can be created
 // in every namespace: no webhook configuration is left failing closed.
 TEST(NodeUninstall, LeavesNothingFailingClosed) {
