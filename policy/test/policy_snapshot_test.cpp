@@ -523,6 +523,21 @@ TEST(PolicySnapshotPodSecurity, InvalidLabelsAndAuditPolicy) {
   EXPECT_EQ(e.results[1].violations[0].mode, api::Mode::Audit);
 }
 
+// Verifies that with fromNamespaceLabels the policy's level and version are the default of a
+// namespace without an enforce label, and that a label overrides them.
+TEST(PolicySnapshotPodSecurity, PolicyLevelIsTheDefaultOfUnlabelledNamespaces) {
+  auto p = pod_security("psa", api::PodSecurityLevel::Baseline, {false, 28});
+  p.spec.podSecurity.fromNamespaceLabels = true;
+  const auto snap = PolicySnapshot::compile({p});
+  StaticNamespaceLabels namespaces;
+  namespaces.set("open", {{"pod-security.kubernetes.io/enforce", "privileged"}});
+  const std::string sysctl = "net.ipv4.tcp_keepalive_time";
+  const auto unlabelled = snap->evaluate(pod_with_sysctl("team", sysctl), namespaces);
+  EXPECT_FALSE(unlabelled.results[0].allowed);
+  EXPECT_STREQ(unlabelled.results[0].violations[0].profile, "baseline:v1.28");
+  EXPECT_TRUE(snap->evaluate(pod_with_sysctl("open", sysctl), namespaces).results[0].allowed);
+}
+
 // Verifies that exempt usernames, runtime classes and namespaces skip the standards only.
 TEST(PolicySnapshotPodSecurity, ExemptionsSkipOnlyThePodSecurityStandards) {
   auto p = pod_security("restricted", api::PodSecurityLevel::Restricted, {});
