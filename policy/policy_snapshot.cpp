@@ -66,11 +66,15 @@ void check_namespace_pod_security(const api::SecurityPolicySpec& spec, const Lab
   const NamespacePodSecurity ns = namespace_pod_security(labels, spec.podSecurity);
   const std::pair<const pss::Profile*, api::Mode> modes[] = {
       {ns.enforce, api::Mode::Enforce}, {ns.warn, api::Mode::Warn}, {ns.audit, api::Mode::Audit}};
+  // A profile judging as one already run (restricted:v1.37 and restricted:latest) finds nothing new.
   const pss::Profile* done[3] = {nullptr, nullptr, nullptr};
   for (size_t i = 0; i < 3; ++i) {
     const auto [profile, mode] = modes[i];
     if (profile->level() == api::PodSecurityLevel::Privileged) continue;
-    if (std::find(std::begin(done), std::end(done), profile) != std::end(done)) continue;
+    const bool same = std::any_of(std::begin(done), std::end(done), [&](const pss::Profile* d) {
+      return d != nullptr && d->level() == profile->level() && d->minor() == profile->minor();
+    });
+    if (same) continue;
     done[i] = profile;
     const size_t before = out.size();
     for (Violation& v : check_pod_security(*profile, *pod.metadata, *pod.spec)) {

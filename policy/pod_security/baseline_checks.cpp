@@ -291,12 +291,12 @@ void check_baseline_seccomp(const PodView& pod, const Profile& profile,
     return;
   }
   for_pod_and_containers(pod, [&](const Subject& s) {
-    const auto profile =
+    const auto seccomp =
         s.checked(read_object(s.security_context(), "seccompProfile"),
                   "securityContext.seccompProfile", "an object", rules::kBaselineSeccomp, out);
-    if (!profile.present()) return;
+    if (!seccomp.present()) return;
     const std::string_view sub = "securityContext.seccompProfile.type";
-    const auto type = s.checked(read_string(profile.value, "type"), sub, "a string",
+    const auto type = s.checked(read_string(seccomp.value, "type"), sub, "a string",
                                 rules::kBaselineSeccomp, out);
     if (type.malformed() || allowed_profile_type(type.value)) return;
     const std::string what = type.present() && !type.value.empty()
