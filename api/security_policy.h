@@ -41,9 +41,40 @@ struct ResourceFilter {
   std::optional<LabelSelector> podSelector;
 };
 
+// A Pod Security Standards policy version: `latest` or v1.<minor>, as Pod Security admission's
+// `pod-security.kubernetes.io/<mode>-version` labels.
+struct PodSecurityVersion {
+  bool latest = true;
+  int minor = 0;  // when !latest
+
+  bool operator==(const PodSecurityVersion&) const = default;
+};
+
+// Pod Security admission's exemptions: a pod matching any of them is not checked against the
+// Pod Security Standards (the policy's other rules still apply).
+struct PodSecurityExemptions {
+  std::vector<std::string> usernames;          // the requesting user (admission only)
+  std::vector<std::string> runtimeClassNames;  // spec.runtimeClassName of the pod
+  std::vector<std::string> namespaces;         // exact namespace names
+
+  bool empty() const {
+    return usernames.empty() && runtimeClassNames.empty() && namespaces.empty();
+  }
+};
+
 struct PodSecuritySpec {
   // Absent: no Pod Security Standards check. `privileged` checks nothing either.
+  // With fromNamespaceLabels: the enforce level of namespaces without the enforce label.
   std::optional<PodSecurityLevel> level;
+  // The checks as they were in that release; with fromNamespaceLabels the default of namespaces
+  // without an enforce-version label.
+  PodSecurityVersion version;
+  // Take level and version per namespace from its pod-security.kubernetes.io/{enforce,audit,warn}
+  // and -version labels, as Pod Security admission reads them.
+  bool fromNamespaceLabels = false;
+  PodSecurityExemptions exemptions;
+
+  bool any() const { return level.has_value() || fromNamespaceLabels; }
 };
 
 struct ContainerRules {
@@ -229,6 +260,7 @@ struct SecurityPolicy {
 const char* to_string(Mode mode);
 const char* to_string(FailurePolicy policy);
 const char* to_string(PodSecurityLevel level);
+std::string to_string(PodSecurityVersion version);  // "latest" or "v1.29"
 const char* to_string(RuntimeAction action);
 const char* to_string(ResponseAction action);
 const char* to_string(TaintEffect effect);

@@ -206,6 +206,24 @@ SecurityPolicySpec decode_spec(const json& value, const std::string& path, Field
                                                            one_of(pod_security_level_values())});
       }
     }
+    std::string version;
+    if (p.read("version", version)) {
+      if (auto parsed = parse_pod_security_version(version)) {
+        spec.podSecurity.version = *parsed;
+      } else {
+        errors.push_back(
+            {path + ".podSecurity.version",
+             "\"" + version + "\" is not \"latest\" or a release \"v1.N\" (e.g. v1.29)"});
+      }
+    }
+    p.read("fromNamespaceLabels", spec.podSecurity.fromNamespaceLabels);
+    if (const auto* e = p.object("exemptions")) {
+      JsonReader x(*e, path + ".podSecurity.exemptions", errors);
+      x.read("usernames", spec.podSecurity.exemptions.usernames);
+      x.read("runtimeClassNames", spec.podSecurity.exemptions.runtimeClassNames);
+      x.read("namespaces", spec.podSecurity.exemptions.namespaces);
+      x.report_unknown_fields();
+    }
     p.report_unknown_fields();
   }
   if (const auto* v = r.object("containers")) {
@@ -337,6 +355,21 @@ std::optional<FailurePolicy> parse_failure_policy(std::string_view s) {
 std::optional<PodSecurityLevel> parse_pod_security_level(std::string_view s) {
   return parse_enum<PodSecurityLevel>(s, pod_security_level_values());
 }
+std::optional<PodSecurityVersion> parse_pod_security_version(std::string_view s) {
+  if (s == "latest") return PodSecurityVersion{};
+  if (!s.starts_with("v1.")) return std::nullopt;
+  const std::string_view digits = s.substr(3);
+  // Six digits are far beyond any release and keep the number within an int.
+  if (digits.empty() || digits.size() > 6 || (digits.size() > 1 && digits[0] == '0')) {
+    return std::nullopt;
+  }
+  int minor = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    minor = minor * 10 + (c - '0');
+  }
+  return PodSecurityVersion{false, minor};
+}
 std::optional<RuntimeAction> parse_runtime_action(std::string_view s) {
   return parse_enum<RuntimeAction>(s, runtime_action_values());
 }
@@ -389,7 +422,21 @@ json to_json(const SecurityPolicySpec& spec) {
   json out = {{"mode", to_string(spec.mode)}, {"failurePolicy", to_string(spec.failurePolicy)}};
   out["match"] = to_json(spec.match, false);
   out["exclude"] = to_json(spec.exclude, true);
-  if (spec.podSecurity.level) out["podSecurity"] = {{"level", to_string(*spec.podSecurity.level)}};
+  const auto& ps = spec.podSecurity;
+  if (ps.any() || !ps.exemptions.empty()) {
+    json p = {{"version", to_string(ps.version)}};
+    if (ps.level) p["level"] = to_string(*ps.level);
+    if (ps.fromNamespaceLabels) p["fromNamespaceLabels"] = true;
+    if (!ps.exemptions.empty()) {
+      json e = json::object();
+      if (!ps.exemptions.usernames.empty()) e["usernames"] = ps.exemptions.usernames;
+      if (!ps.exemptions.runtimeClassNames.empty())
+        e["runtimeClassNames"] = ps.exemptions.runtimeClassNames;
+      if (!ps.exemptions.namespaces.empty()) e["namespaces"] = ps.exemptions.namespaces;
+      p["exemptions"] = std::move(e);
+    }
+    out["podSecurity"] = std::move(p);
+  }
   const auto& c = spec.containers;
   if (c.requireResourceLimits || c.requireReadOnlyRootFilesystem) {
     out["containers"] = {{"requireResourceLimits", c.requireResourceLimits},

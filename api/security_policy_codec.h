@@ -62,6 +62,8 @@ const std::vector<std::string>& selector_operator_values();   // In, NotIn, Exis
 std::optional<Mode> parse_mode(std::string_view s);
 std::optional<FailurePolicy> parse_failure_policy(std::string_view s);
 std::optional<PodSecurityLevel> parse_pod_security_level(std::string_view s);
+// "latest" or "v1.N" (N a decimal without leading zeros), as Pod Security admission accepts.
+std::optional<PodSecurityVersion> parse_pod_security_version(std::string_view s);
 std::optional<RuntimeAction> parse_runtime_action(std::string_view s);
 std::optional<ResponseAction> parse_response_action(std::string_view s);
 std::optional<TaintEffect> parse_taint_effect(std::string_view s);

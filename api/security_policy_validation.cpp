@@ -134,6 +134,28 @@ void validate_rule(const RuntimeRule& rule, const std::string& p, FieldErrors& e
   }
 }
 
+void validate_pod_security(const PodSecuritySpec& pod_security, FieldErrors& errors) {
+  const auto& e = pod_security.exemptions;
+  const std::string p = "spec.podSecurity.exemptions";
+  for (size_t i = 0; i < e.usernames.size(); ++i) {
+    if (e.usernames[i].empty())
+      errors.push_back({index_path(p + ".usernames", i), "must not be empty"});
+  }
+  for (size_t i = 0; i < e.runtimeClassNames.size(); ++i) {
+    if (!is_dns1123_subdomain(e.runtimeClassNames[i])) {
+      errors.push_back({index_path(p + ".runtimeClassNames", i),
+                        quoted(e.runtimeClassNames[i]) + " is not a valid RuntimeClass name"});
+    }
+  }
+  for (size_t i = 0; i < e.namespaces.size(); ++i) {
+    if (!is_dns1123_label(e.namespaces[i])) {
+      errors.push_back(
+          {index_path(p + ".namespaces", i),
+           quoted(e.namespaces[i]) + " is not a valid namespace name (exact names, no globs)"});
+    }
+  }
+}
+
 constexpr int64_t kMaxActionsPerMinute = 1000;
 
 void validate_runtime(const RuntimeSpec& runtime, FieldErrors& errors) {
@@ -202,6 +224,7 @@ FieldErrors validate(const SecurityPolicy& policy) {
   validate_filter(spec.match, "spec.match", errors);
   validate_filter(spec.exclude, "spec.exclude", errors);
   validate_images(spec.images, errors);
+  validate_pod_security(spec.podSecurity, errors);
   validate_runtime(spec.runtime, errors);
   return errors;
 }

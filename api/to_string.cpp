@@ -1,3 +1,5 @@
+#include <string>
+
 #include "api/security_policy.h"
 
 namespace castellan::api {
@@ -12,6 +14,10 @@ const char* to_string(Mode mode) {
       return "Warn";
   }
   return "Audit";
+}
+
+std::string to_string(PodSecurityVersion version) {
+  return version.latest ? "latest" : "v1." + std::to_string(version.minor);
 }
 
 const char* to_string(FailurePolicy policy) {

@@ -111,8 +111,10 @@ json configuration(const char* kind, const std::string& verb, const std::string&
 
 bool needs_validation(const api::SecurityPolicy& policy) {
   const auto& spec = policy.spec;
-  bool pod_security = spec.podSecurity.level.has_value() &&
-                      *spec.podSecurity.level != api::PodSecurityLevel::Privileged;
+  // Namespace labels may ask for any level, so a policy reading them needs the webhook.
+  bool pod_security = spec.podSecurity.fromNamespaceLabels ||
+                      (spec.podSecurity.level.has_value() &&
+                       *spec.podSecurity.level != api::PodSecurityLevel::Privileged);
   bool containers =
       spec.containers.requireResourceLimits || spec.containers.requireReadOnlyRootFilesystem;
   bool images = !spec.images.allowedRegistries.empty() || spec.images.requireDigest ||

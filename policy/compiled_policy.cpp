@@ -33,6 +33,11 @@ Result<CompiledPolicy> CompiledPolicy::compile(const api::SecurityPolicy& policy
   out.exclude_ = std::move(*exclude);
   out.images_ =
       ImageRuleSet(policy.spec.images, policy.metadata.name, policy.status.quarantinedDigests);
+  const auto& pod_security = policy.spec.podSecurity;
+  if (pod_security.level && !pod_security.fromNamespaceLabels &&
+      *pod_security.level != api::PodSecurityLevel::Privileged) {
+    out.pod_security_ = &pss::Profile::of(*pod_security.level, pod_security.version);
+  }
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include "policy/glob.h"
 #include "policy/image_rules.h"
 #include "policy/label_selector.h"
+#include "policy/pod_security/profile.h"
 
 namespace castellan::policy {
 
@@ -35,6 +36,9 @@ class CompiledPolicy {
   bool applies_to(const MatchTarget& target) const;
   const api::SecurityPolicy& source() const { return source_; }
   const ImageRuleSet& images() const { return images_; }
+  // The Pod Security Standards profile of spec.podSecurity.level and version, resolved once;
+  // nullptr when the policy checks none or reads them from namespace labels.
+  const pss::Profile* pod_security() const { return pod_security_; }
 
  private:
   struct Filter {
@@ -51,6 +55,7 @@ class CompiledPolicy {
   Filter match_;
   Filter exclude_;
   ImageRuleSet images_;
+  const pss::Profile* pod_security_ = nullptr;
 };
 
 }  // namespace castellan::policy

@@ -7,6 +7,7 @@
 #include "policy/container_rules.h"
 #include "policy/json_patch.h"
 #include "policy/mutations.h"
+#include "policy/namespace_pod_security.h"
 #include "policy/pod_security/pod_security.h"
 #include "policy/pod_template.h"
 
@@ -38,17 +39,69 @@ Labels labels_of(const json& metadata) {
   return out;
 }
 
-bool checks_pod_security(const api::SecurityPolicy& policy) {
-  return policy.spec.podSecurity.level &&
-         *policy.spec.podSecurity.level != api::PodSecurityLevel::Privileged;
+bool exempt_from_pod_security(const api::PodSecurityExemptions& exemptions,
+                              const std::string& namespace_name, const json& pod_spec,
+                              const EvaluateOptions& options) {
+  if (exemptions.empty()) return false;
+  const auto listed = [](const std::vector<std::string>& list, const std::string& value) {
+    return !value.empty() && std::find(list.begin(), list.end(), value) != list.end();
+  };
+  return listed(exemptions.namespaces, namespace_name) ||
+         listed(exemptions.usernames, options.username) ||
+         listed(exemptions.runtimeClassNames, string_field(pod_spec, "runtimeClassName"));
+}
+
+// The weaker of two modes: Enforce > Warn > Audit.
+api::Mode weaker(api::Mode a, api::Mode b) {
+  const auto rank = [](api::Mode m) {
+    return m == api::Mode::Enforce ? 2 : m == api::Mode::Warn ? 1 : 0;
+  };
+  return rank(a) <= rank(b) ? a : b;
+}
+
+// Pod Security from namespace labels: the enforce profile's violations, then those only the warn
+// or audit profile finds, each judged in its label's mode capped by the policy's.
+void check_namespace_pod_security(const api::SecurityPolicySpec& spec, const Labels& labels,
+                                  const PodTemplate& pod, std::vector<Violation>& out) {
+  const NamespacePodSecurity ns = namespace_pod_security(labels, spec.podSecurity);
+  const std::pair<const pss::Profile*, api::Mode> modes[] = {
+      {ns.enforce, api::Mode::Enforce}, {ns.warn, api::Mode::Warn}, {ns.audit, api::Mode::Audit}};
+  // A profile judging as one already run (restricted:v1.37 and restricted:latest) finds nothing new.
+  const pss::Profile* done[3] = {nullptr, nullptr, nullptr};
+  for (size_t i = 0; i < 3; ++i) {
+    const auto [profile, mode] = modes[i];
+    if (profile->level() == api::PodSecurityLevel::Privileged) continue;
+    const bool same = std::any_of(std::begin(done), std::end(done), [&](const pss::Profile* d) {
+      return d != nullptr && d->level() == profile->level() && d->minor() == profile->minor();
+    });
+    if (same) continue;
+    done[i] = profile;
+    const size_t before = out.size();
+    for (Violation& v : check_pod_security(*profile, *pod.metadata, *pod.spec)) {
+      const bool seen = std::any_of(out.begin(), out.begin() + before, [&](const Violation& o) {
+        return o.rule == v.rule && o.field == v.field;
+      });
+      if (seen) continue;
+      v.mode = weaker(mode, spec.mode);
+      out.push_back(std::move(v));
+    }
+  }
 }
 
 std::vector<Violation> validate(const CompiledPolicy& policy, const PodTemplate& pod,
-                                const std::vector<ContainerImage>& images) {
+                                const std::vector<ContainerImage>& images,
+                                const MatchTarget& target, const EvaluateOptions& options) {
   const auto& spec = policy.source().spec;
   std::vector<Violation> out;
-  if (checks_pod_security(policy.source())) {
-    out = check_pod_security(*spec.podSecurity.level, *pod.metadata, *pod.spec);
+  const bool pod_security =
+      policy.pod_security() != nullptr || spec.podSecurity.fromNamespaceLabels;
+  if (pod_security && !exempt_from_pod_security(spec.podSecurity.exemptions, target.namespace_name,
+                                                *pod.spec, options)) {
+    if (spec.podSecurity.fromNamespaceLabels) {
+      check_namespace_pod_security(spec, *target.namespace_labels, pod, out);
+    } else {
+      out = check_pod_security(*policy.pod_security(), *pod.metadata, *pod.spec);
+    }
     for (auto& v : out) v.field = pod.field_prefix + v.field;
   }
   auto containers = check_container_rules(spec.containers, *pod.spec, pod.field_prefix);
@@ -177,11 +230,9 @@ ResourceEvaluation PolicySnapshot::evaluate(const json& object,
     PolicyEvaluation eval;
     eval.policy = policy.metadata.name;
     eval.mode = policy.spec.mode;
-    eval.violations = validate(*matching[i], judged, images);
-    eval.allowed = policy.spec.mode == api::Mode::Enforce
-                       ? eval.violations.empty()
-                       : std::none_of(eval.violations.begin(), eval.violations.end(),
-                                      [](const Violation& v) { return v.denies_in_every_mode; });
+    eval.violations = validate(*matching[i], judged, images, target, options);
+    eval.allowed = std::none_of(eval.violations.begin(), eval.violations.end(),
+                                [&](const Violation& v) { return denies(eval, v); });
     eval.patch = std::move(patches[i]);
     out.results.push_back(std::move(eval));
   }

@@ -8,6 +8,11 @@
 // full paths in the object (spec.template.spec.containers[0].image for a Deployment).
 // Mode governs the verdict (Enforce denies; Audit and Warn allow), except for a quarantined
 // image, which denies in every mode.
+// Pod Security Standards: the policy's level at its version (podSecurity.version), or with
+// podSecurity.fromNamespaceLabels the namespace's enforce, warn and audit labels (see
+// namespace_pod_security.h), each violation judged in the label's mode, never stronger than the
+// policy's (an Audit policy denies nothing). A pod matching podSecurity.exemptions (requesting
+// user, runtimeClassName, namespace) is not checked against the standards.
 // Mutations: a policy with mutations gets a patch in every mode (mode governs the verdict, not
 // mutation, as the mutating webhook applies them regardless); an empty array when nothing needs
 // changing. Patches are chained in policy name order: each is computed on the object as the
@@ -65,7 +70,20 @@ struct EvaluateOptions {
   // webhook must judge. true: violations are those of the object after every matching policy's
   // mutations, predicting what a cluster with the mutating webhook would admit.
   bool validate_mutated = false;
+  // The requesting user (AdmissionReview request.userInfo.username), for
+  // podSecurity.exemptions.usernames; empty when unknown (castellanctl without --user).
+  std::string username = {};
 };
+
+// The mode that judges `violation` of `evaluation`: its own (Pod Security from namespace labels)
+// or the policy's.
+inline api::Mode mode_of(const PolicyEvaluation& evaluation, const Violation& violation) {
+  return violation.mode.value_or(evaluation.mode);
+}
+// Whether `violation` denies the request: Enforce, or a quarantined image in every mode.
+inline bool denies(const PolicyEvaluation& evaluation, const Violation& violation) {
+  return violation.denies_in_every_mode || mode_of(evaluation, violation) == api::Mode::Enforce;
+}
 
 class PolicySnapshot;
 using PolicySnapshotPtr = std::shared_ptr<const PolicySnapshot>;

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <optional>
 #include <string>
+
+#include "api/security_policy.h"
 
 namespace castellan::policy {
 
@@ -12,6 +15,12 @@ struct Violation {
   // A quarantined image (images.quarantinedDigest) denies whatever the policy's mode: the
   // quarantine is a response already taken, not a rule being tried out in Audit or Warn.
   bool denies_in_every_mode = false;
+  // Pod Security Standards violations: the level and version that judged it, e.g.
+  // "restricted:v1.29" (static storage); nullptr for other rules.
+  const char* profile = nullptr;
+  // The mode that judges this violation when it is not the policy's: Pod Security from namespace
+  // labels (podSecurity.fromNamespaceLabels) judges by the label it came from.
+  std::optional<api::Mode> mode = std::nullopt;
 };
 
 }  // namespace castellan::policy

@@ -53,13 +53,20 @@ std::string object_name(const AdmissionRequest& request) {
 
 const char* mode_name(api::Mode mode) { return api::to_string(mode); }
 
+// `[rule]`, or `[rule, restricted:v1.29]` for a Pod Security violation judged at a pinned version
+// or from namespace labels, so that a warning names the version it comes from.
+std::string rule_tag(const policy::Violation& v) {
+  const bool named =
+      v.profile != nullptr && (v.mode || !std::string_view(v.profile).ends_with(":latest"));
+  return "[" + v.rule + (named ? ", " + std::string(v.profile) : std::string()) + "]";
+}
+
 // A quarantined image denies in Audit and Warn too: such a request counts as denied.
 std::string violation_verdict(const policy::PolicyEvaluation& result) {
   if (result.violations.empty()) return "passed";
   if (!result.allowed) return "denied";
   switch (result.mode) {
-    case api::Mode::Enforce:
-      return "denied";
+    case api::Mode::Enforce:  // allowed: only namespace-label violations in Warn or Audit
     case api::Mode::Warn:
       return "warned";
     case api::Mode::Audit:
@@ -96,8 +103,10 @@ Result<AdmissionOutcome> AdmissionHandler::validate(
     out.verdict = "skipped";
     return out;
   }
+  policy::EvaluateOptions options;
+  options.username = request.username;
   policy::ResourceEvaluation evaluation =
-      snapshot.evaluate(request.object, namespaces, request.namespace_);
+      snapshot.evaluate(request.object, namespaces, request.namespace_, options);
   if (!evaluation.error.empty()) return invalid_object(request, evaluation.error);
 
   std::string denial;
@@ -108,43 +117,49 @@ Result<AdmissionOutcome> AdmissionHandler::validate(
     out.response.audit_annotations[annotation_key(result.policy)] = audit_value(result);
 
     // Outside Enforce only a quarantine denies; the policy's other violations stay warnings.
+    // Pod Security from namespace labels judges each violation in its label's mode.
     const bool enforce = result.mode == api::Mode::Enforce;
-    const auto quarantined = static_cast<size_t>(
+    const auto denying = static_cast<size_t>(
         std::count_if(result.violations.begin(), result.violations.end(),
-                      [](const policy::Violation& v) { return v.denies_in_every_mode; }));
-    const std::string who =
-        "SecurityPolicy \"" + result.policy + "\" (" + mode_name(result.mode) + ")";
+                      [&](const policy::Violation& v) { return policy::denies(result, v); }));
+    const auto who = [&](const policy::Violation& v) {
+      return "SecurityPolicy \"" + result.policy + "\" (" + mode_name(policy::mode_of(result, v)) +
+             ")";
+    };
     if (!result.allowed) {
-      const size_t denying = enforce ? result.violations.size() : quarantined;
+      const bool enforcing =
+          enforce || std::any_of(result.violations.begin(), result.violations.end(),
+                                 [&](const policy::Violation& v) {
+                                   return !v.denies_in_every_mode && policy::denies(result, v);
+                                 });
       denial += denial.empty() ? object_name(request) + " violates " : ". It also violates ";
-      denial += enforce ? who
-                        : "SecurityPolicy \"" + result.policy + "\" (" + mode_name(result.mode) +
-                              "; quarantined image)";
-      denial += ": ";
+      denial += "SecurityPolicy \"" + result.policy + "\" (" +
+                (enforcing ? std::string("Enforce")
+                           : std::string(mode_name(result.mode)) + "; quarantined image") +
+                "): ";
       size_t listed = 0;
       for (const auto& v : result.violations) {
-        if (!enforce && !v.denies_in_every_mode) continue;
+        if (!policy::denies(result, v)) continue;
         if (listed == limits_.max_violations_listed) {
           denial += "; and " + std::to_string(denying - listed) + " more";
           break;
         }
-        denial += (listed++ == 0 ? "[" : "; [") + v.rule + "] " + v.message;
+        denial += (listed++ == 0 ? "" : "; ") + rule_tag(v) + " " + v.message;
         status.causes.push_back({"PolicyViolation", result.policy + "/" + v.rule + ": " + v.message,
                                  v.field});
       }
-      if (enforce) continue;
     }
-    const size_t warnings = result.violations.size() - quarantined;
+    const size_t warnings = result.violations.size() - denying;
     size_t listed = 0;
     for (const auto& v : result.violations) {
-      if (v.denies_in_every_mode) continue;  // in the denial, not a warning
+      if (policy::denies(result, v)) continue;  // in the denial, not a warning
       if (listed++ == limits_.max_warnings_per_policy) {
-        out.response.warnings.push_back(who + ": and " + std::to_string(warnings - listed + 1) +
+        out.response.warnings.push_back(who(v) + ": and " + std::to_string(warnings - listed + 1) +
                                         " more violations");
         break;
       }
       out.response.warnings.push_back(
-          truncate_utf8(who + ": [" + v.rule + "] " + v.message, limits_.max_warning_bytes));
+          truncate_utf8(who(v) + ": " + rule_tag(v) + " " + v.message, limits_.max_warning_bytes));
     }
   }
 

@@ -153,12 +153,16 @@ Status read_strings(const json& request, AdmissionRequest& out) {
   auto resource = request.find("resource");
   const json& resource_object =
       resource != request.end() && resource->is_object() ? *resource : empty;
-  for (const Field& f : {Field{&request, "uid", "request", &out.uid},
-                         Field{&request, "name", "request", &out.name},
-                         Field{&request, "namespace", "request", &out.namespace_},
-                         Field{&request, "operation", "request", &out.operation},
-                         Field{&request, "subResource", "request", &out.sub_resource},
-                         Field{&resource_object, "resource", "request.resource", &out.resource}}) {
+  auto user_info = request.find("userInfo");
+  const json& user_object =
+      user_info != request.end() && user_info->is_object() ? *user_info : empty;
+  for (const Field& f :
+       {Field{&request, "uid", "request", &out.uid}, Field{&request, "name", "request", &out.name},
+        Field{&request, "namespace", "request", &out.namespace_},
+        Field{&request, "operation", "request", &out.operation},
+        Field{&request, "subResource", "request", &out.sub_resource},
+        Field{&resource_object, "resource", "request.resource", &out.resource},
+        Field{&user_object, "username", "request.userInfo", &out.username}}) {
     auto value = string_field(*f.parent, f.key, f.where);
     if (!value.ok()) return value.error();
     *f.target = std::move(*value);

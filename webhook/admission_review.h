@@ -50,6 +50,7 @@ struct AdmissionRequest {
   std::string name;
   std::string namespace_;
   std::string operation;  // CREATE, UPDATE, DELETE, CONNECT
+  std::string username;   // request.userInfo.username, for podSecurity.exemptions.usernames
   bool dry_run = false;
   // False when the request is answered without looking at an object: DELETE, CONNECT,
   // subresources other than pods/ephemeralcontainers, and a Pod UPDATE whose spec equals

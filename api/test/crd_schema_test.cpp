@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -157,7 +158,9 @@ const json kFullPolicy = json::parse(R"({
                                     "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a"]}]},
               "podSelector": {"matchLabels": {"app": "web"}}},
     "exclude": {"namespaces": ["kube-system"], "podSelector": {"matchExpressions": [{"key": "x", "operator": "Exists"}]}},
-    "podSecurity": {"level": "restricted"},
+    "podSecurity": {"level": "restricted", "version": "v1.29", "fromNamespaceLabels": true,
+                    "exemptions": {"usernames": ["ci"], "runtimeClassNames": ["kata"],
+                                   "namespaces": ["legacy"]}},
     "containers": {"requireResourceLimits": true, "requireReadOnlyRootFilesystem": true},
     "images": {"allowedRegistries": ["r.io/*"], "requireDigest": true, "disallowLatestTag": true,
                "deniedDigests": ["sha256:0000000000000000000000000000000000000000000000000000000000000000"]},
@@ -256,6 +259,22 @@ TEST_F(CrdSchema, DefaultsMatchTheDecoder) {
   ASSERT_TRUE(with_taint.ok()) << join(with_taint.errors);
   EXPECT_EQ((*schema_at(root, "spec.runtime.responses[].taintNode.effect"))["default"],
             to_json(with_taint.value.spec)["runtime"]["responses"][0]["taintNode"]["effect"]);
+}
+
+// Verifies the schema's podSecurity.version pattern and default accept exactly what the decoder
+// accepts, so the API server and castellanctl agree on every version string.
+TEST_F(CrdSchema, PodSecurityVersionPatternMatchesTheParser) {
+  const json& version = *schema_at(schema_of(policy_crd_), "spec.podSecurity.version");
+  const std::regex pattern(version["pattern"].get<std::string>());
+  for (const char* text : {"latest", "v1.0", "v1.22", "v1.37", "v1.100", "v1.999999", "v1.01",
+                           "v1.", "v2.1", "1.29", "v1.29.0", "Latest", "v1.-1", "v1.1000000", ""}) {
+    EXPECT_EQ(std::regex_match(text, pattern), parse_pod_security_version(text).has_value())
+        << text;
+  }
+  auto decoded = decode_security_policy(json::parse(R"({"apiVersion": "castellan.io/v1alpha1",
+      "kind": "SecurityPolicy", "metadata": {"name": "d"}, "spec": {"podSecurity": {"level": "baseline"}}})"));
+  ASSERT_TRUE(decoded.ok()) << join(decoded.errors);
+  EXPECT_EQ(version["default"], to_json(decoded.value.spec)["podSecurity"]["version"]);
 }
 
 // Verifies the decoder knows every field the schema declares.

@@ -320,12 +320,50 @@ TEST(SecurityPolicyCodec, SerializesStatus) {
   EXPECT_EQ(to_json(back), j);
 }
 
+// Verifies that podSecurity.version, fromNamespaceLabels and exemptions decode, default to
+// latest, round-trip, and that a version Pod Security admission would refuse is an error.
+TEST(SecurityPolicyCodec, PodSecurityVersionLabelsAndExemptions) {
+  auto pinned = decode_security_policy(policy_with_spec(json::parse(R"({
+    "podSecurity": {"level": "restricted", "version": "v1.29", "fromNamespaceLabels": true,
+                    "exemptions": {"usernames": ["system:serviceaccount:ci:deployer"],
+                                   "runtimeClassNames": ["kata"], "namespaces": ["legacy"]}}})")));
+  ASSERT_TRUE(pinned.ok()) << join(pinned.errors);
+  const auto& ps = pinned.value.spec.podSecurity;
+  EXPECT_EQ(ps.version, (PodSecurityVersion{false, 29}));
+  EXPECT_TRUE(ps.fromNamespaceLabels);
+  EXPECT_EQ(ps.exemptions.runtimeClassNames, std::vector<std::string>{"kata"});
+  const json j = to_json(pinned.value);
+  EXPECT_EQ(j["spec"]["podSecurity"]["version"], "v1.29");
+  auto back = decode_security_policy(j);
+  ASSERT_TRUE(back.ok()) << join(back.errors);
+  EXPECT_EQ(to_json(back.value), j);
+
+  auto latest = decode_security_policy(
+      policy_with_spec(json::parse(R"({"podSecurity": {"level": "baseline"}})")));
+  ASSERT_TRUE(latest.ok());
+  EXPECT_TRUE(latest.value.spec.podSecurity.version.latest);
+
+  auto bad = decode_security_policy(policy_with_spec(json::parse(R"({
+    "podSecurity": {"level": "baseline", "version": "1.29",
+                    "exemptions": {"namespaces": ["team-*"], "runtimeClassNames": ["Kata"]}}})")));
+  auto m = messages(bad.errors);
+  EXPECT_THAT(m, Contains(HasSubstr("spec.podSecurity.version: \"1.29\" is not \"latest\" or a "
+                                    "release \"v1.N\"")));
+  EXPECT_THAT(m, Contains(HasSubstr("spec.podSecurity.exemptions.namespaces[0]: \"team-*\"")));
+  EXPECT_THAT(m, Contains(HasSubstr("spec.podSecurity.exemptions.runtimeClassNames[0]")));
+}
+
 // Verifies that enum parsers accept exactly the listed spellings.
 TEST(SecurityPolicyCodec, EnumParsersMatchTheirValueLists) {
   for (const auto& v : mode_values()) EXPECT_TRUE(parse_mode(v)) << v;
   EXPECT_EQ(parse_mode("Warn"), Mode::Warn);
   EXPECT_FALSE(parse_mode("warn"));
   EXPECT_EQ(parse_pod_security_level("baseline"), PodSecurityLevel::Baseline);
+  EXPECT_EQ(parse_pod_security_version("v1.0"), (PodSecurityVersion{false, 0}));
+  EXPECT_EQ(parse_pod_security_version("latest"), PodSecurityVersion{});
+  for (const char* bad : {"v1.01", "v1", "v2.0", "V1.2", "v1.2a", "v1.1234567"}) {
+    EXPECT_FALSE(parse_pod_security_version(bad)) << bad;
+  }
   EXPECT_EQ(parse_response_action("QuarantineImage"), ResponseAction::QuarantineImage);
   EXPECT_EQ(parse_runtime_action("Kill"), RuntimeAction::Kill);
   for (const auto& v : response_action_values()) {

@@ -131,7 +131,14 @@ std::string admission_review_text() {
   return review.dump();
 }
 
-std::vector<api::SecurityPolicy> benchmark_policies(int count) {
+std::map<std::string, std::string> namespace_pod_security_labels() {
+  return {{"env", "prod"},
+          {"pod-security.kubernetes.io/enforce", "restricted"},
+          {"pod-security.kubernetes.io/enforce-version", "v1.37"},
+          {"pod-security.kubernetes.io/warn", "restricted"}};
+}
+
+std::vector<api::SecurityPolicy> benchmark_policies(int count, api::PodSecuritySpec pod_security) {
   std::vector<api::SecurityPolicy> out;
   for (int i = 0; i < count; ++i) {
     api::SecurityPolicy p;
@@ -142,7 +149,11 @@ std::vector<api::SecurityPolicy> benchmark_policies(int count) {
     if (i % 3 == 0) spec.match.podSelector = api::LabelSelector{{}, {{"tier", "In", {"backend", "frontend"}}}};
     if (i % 4 == 1) spec.match.namespaceSelector = api::LabelSelector{{{"env", "prod"}}, {}};
     spec.mode = i % 3 == 0 ? api::Mode::Enforce : (i % 3 == 1 ? api::Mode::Audit : api::Mode::Warn);
-    spec.podSecurity.level = i % 2 == 0 ? api::PodSecurityLevel::Restricted : api::PodSecurityLevel::Baseline;
+    spec.podSecurity = pod_security;
+    if (!pod_security.fromNamespaceLabels) {
+      spec.podSecurity.level =
+          i % 2 == 0 ? api::PodSecurityLevel::Restricted : api::PodSecurityLevel::Baseline;
+    }
     spec.containers.requireResourceLimits = true;
     spec.containers.requireReadOnlyRootFilesystem = i % 2 == 0;
     spec.images.allowedRegistries = {"registry.example.com/*", "quay.io/org-" + std::to_string(i) + "/*"};

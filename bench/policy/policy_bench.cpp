@@ -5,6 +5,7 @@
 
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
+#include <time.h>
 
 #include <string>
 
@@ -35,8 +36,14 @@ const policy::StaticNamespaceLabels& namespaces() {
   return labels;
 }
 
-policy::PolicySnapshotPtr snapshot(int count) {
-  return policy::PolicySnapshot::compile(benchmark_policies(count));
+const policy::StaticNamespaceLabels& labelled_namespaces() {
+  static const policy::StaticNamespaceLabels labels(
+      {{"prod-payments", namespace_pod_security_labels()}});
+  return labels;
+}
+
+policy::PolicySnapshotPtr snapshot(int count, api::PodSecuritySpec pod_security = {}) {
+  return policy::PolicySnapshot::compile(benchmark_policies(count, pod_security));
 }
 
 json parse_simdjson(simdjson::dom::parser& parser) {
@@ -83,6 +90,56 @@ void BM_EvaluateOnly(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+int64_t thread_cpu_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+// The evaluate step at `latest` and with every policy's Pod Security pinned (range(1) = N for
+// v1.N) or read from namespace labels (range(1) = 0), evaluated alternately, one of each per
+// iteration in alternating order, so that both halves see the same interference from other work
+// on the machine. The ratio of their summed thread CPU times is the cost of the variant.
+void BM_PodSecurityPaired(benchmark::State& state) {
+  const int count = static_cast<int>(state.range(0));
+  const int minor = static_cast<int>(state.range(1));
+  api::PodSecuritySpec variant;
+  if (minor == 0) {
+    variant.fromNamespaceLabels = true;
+  } else {
+    variant.version = {false, minor};
+  }
+  const auto latest = snapshot(count);
+  const auto other = snapshot(count, variant);
+  const auto& other_namespaces = minor == 0 ? labelled_namespaces() : namespaces();
+  const json review = json::parse(review_text());
+  if (!check_output(state, respond(review, *latest, namespaces()), count) ||
+      !check_output(state, respond(review, *other, other_namespaces), count)) {
+    return;
+  }
+  const json& object = review["request"]["object"];
+  int64_t latest_ns = 0, other_ns = 0;
+  bool latest_first = true;
+  for (auto _ : state) {
+    for (int half = 0; half < 2; ++half) {
+      const bool run_latest = (half == 0) == latest_first;
+      const int64_t start = thread_cpu_ns();
+      if (run_latest) {
+        benchmark::DoNotOptimize(latest->evaluate(object, namespaces()));
+        latest_ns += thread_cpu_ns() - start;
+      } else {
+        benchmark::DoNotOptimize(other->evaluate(object, other_namespaces));
+        other_ns += thread_cpu_ns() - start;
+      }
+    }
+    latest_first = !latest_first;
+  }
+  record_paired(std::to_string(count) + "/" + std::to_string(minor),
+                static_cast<double>(latest_ns) / static_cast<double>(state.iterations()),
+                static_cast<double>(other_ns) / static_cast<double>(state.iterations()));
+  state.SetItemsProcessed(state.iterations() * 2);
+}
+
 void BM_AdmissionNlohmann(benchmark::State& state) {
   const int count = static_cast<int>(state.range(0));
   const auto snap = snapshot(count);
@@ -108,6 +165,7 @@ BENCHMARK(BM_ParseNlohmann);
 BENCHMARK(BM_ParseSimdjson);
 BENCHMARK(BM_ParseSimdjsonToNlohmann);
 BENCHMARK(BM_EvaluateOnly)->Arg(1)->Arg(10)->Arg(100);
+BENCHMARK(BM_PodSecurityPaired)->ArgsProduct({{1, 10, 100}, {37, 29, 0}});
 BENCHMARK(BM_AdmissionNlohmann)->Arg(1)->Arg(10)->Arg(100);
 BENCHMARK(BM_AdmissionSimdjson)->Arg(1)->Arg(10)->Arg(100);
 

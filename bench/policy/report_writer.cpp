@@ -1,10 +1,32 @@
 #include "report_writer.h"
 
+#include <map>
 #include <sstream>
 
 #include "bench/report/markdown.h"
 
 namespace castellan::bench {
+namespace {
+
+struct PairedCost {
+  double latest_ns = 0;
+  double variant_ns = 0;
+  int runs = 0;
+};
+
+std::map<std::string, PairedCost>& paired_costs() {
+  static std::map<std::string, PairedCost> costs;
+  return costs;
+}
+
+}  // namespace
+
+void record_paired(const std::string& key, double latest_ns, double variant_ns) {
+  auto& cost = paired_costs()[key];
+  cost.latest_ns += latest_ns;
+  cost.variant_ns += variant_ns;
+  ++cost.runs;
+}
 
 Status write_policy_report(const std::string& path, const CollectingReporter& r,
                            size_t review_bytes) {
@@ -20,7 +42,8 @@ Status write_policy_report(const std::string& path, const CollectingReporter& r,
      << "probes, env, mounts, four volumes); one sidecar lacks two restricted fields, so rules "
      << "fire and mutations produce a patch. All policies match the Pod.\n\n"
      << "Times are CPU time per operation, the median of " << r.repetitions("BM_ParseNlohmann")
-     << " repetitions. The machine is shared and noisy: read the ratios, which compare runs "
+     << " repetitions run in random interleaved order. The machine is shared and noisy: read "
+     << "the ratios, which compare runs "
      << "measured side by side in this run, rather than the absolute numbers.\n\n";
 
   md << "## Parse step\n\n| parser | µs per review | MB/s | speed vs nlohmann_json |\n|---|---:|---:|---:|\n";
@@ -50,6 +73,33 @@ Status write_policy_report(const std::string& path, const CollectingReporter& r,
        << ratio(nl, sj) << " | " << per_second(ev) << " | "
        << (nl > 0 ? fixed(100.0 * parse_n / nl, 0) + "%" : "n/a") << " | " << ratio(nl, base)
        << " |\n";
+  }
+
+  md << "\n## Pod Security version pinning\n\n"
+     << "The evaluate step with every policy's `podSecurity` at `latest`, against the same "
+        "policies pinned to a release (`version: v1.N`, resolved once per policy) or reading "
+        "the namespace's Pod Security admission labels (`fromNamespaceLabels`: enforce "
+        "restricted:v1.37, warn restricted:latest, resolved per request). The two are evaluated "
+        "alternately, one of each per iteration in alternating order, so that both see the same "
+        "interference from the other work on this shared machine; the cost is the ratio of their "
+        "thread CPU times, summed over the repetitions. v1.37 runs the same controls as latest, "
+        "so its ratio is the cost of pinning itself; v1.29 runs fewer. The labels ask "
+        "restricted of every policy, where half of the others are baseline, so that column "
+        "includes more checking as well as resolving the labels.\n\n"
+     << "| policies | latest eval/s | v1.37 cost vs latest | v1.29 cost vs latest | "
+        "namespace labels cost vs latest |\n"
+     << "|---:|---:|---:|---:|---:|\n";
+  for (const char* n : {"1", "10", "100"}) {
+    const auto cost = [&](const char* minor) -> std::pair<double, double> {
+      const auto it = paired_costs().find(std::string(n) + "/" + minor);
+      if (it == paired_costs().end()) return {0, 0};
+      return {it->second.latest_ns / it->second.runs, it->second.variant_ns / it->second.runs};
+    };
+    const auto [latest, v137] = cost("37");
+    const auto [latest_29, v129] = cost("29");
+    const auto [latest_labels, labels] = cost("0");
+    md << "| " << n << " | " << per_second(latest) << " | " << ratio(v137, latest) << " | "
+       << ratio(v129, latest_29) << " | " << ratio(labels, latest_labels) << " |\n";
   }
 
   const bool pick_simdjson = simdjson_wins == rows && parse_sc > 0 && parse_sc < parse_n;

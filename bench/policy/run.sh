@@ -8,4 +8,5 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target policy_bench -j"$(nproc)"
 mkdir -p "$root/bench/results"
 "$build/bench/policy_bench" --benchmark_repetitions="${REPETITIONS:-5}" \
+  --benchmark_enable_random_interleaving=true \
   --report="$root/bench/results/policy.md" "$@"

@@ -1,5 +1,9 @@
 #include "check_options.h"
 
+#include <algorithm>
+
+#include "api/security_policy_codec.h"
+
 namespace castellan::ctl {
 
 const char* const kCheckHelp =
@@ -7,6 +11,7 @@ const char* const kCheckHelp =
 
 Usage:
   castellanctl check --policy PATH... --resource PATH... [--output table|json]
+  castellanctl check --pod-security LEVEL[:VERSION] --resource PATH...
 
 Flags:
   -p, --policy PATH...     SecurityPolicy manifests: files, directories (recursive, *.yaml,
@@ -17,6 +22,14 @@ Flags:
                            ReplicationControllers, Jobs, CronJobs and PodTemplates are
                            evaluated; Namespaces supply labels for namespaceSelector; other
                            kinds are skipped. Multi-document YAML and Lists are read.
+      --pod-security LEVEL[:VERSION]
+                           Also check the Pod Security Standards with no policy file: LEVEL
+                           privileged, baseline or restricted, VERSION latest (default) or
+                           v1.N, the release whose checks apply (as Pod Security admission's
+                           enforce-version label). `namespace-labels` applies each Namespace's
+                           pod-security.kubernetes.io/{enforce,audit,warn}[-version] labels
+                           instead. In Enforce mode; repeatable.
+      --user NAME          The requesting user, for podSecurity.exemptions.usernames.
   -o, --output FORMAT      table (default) or json (one JSON object on stdout).
       --color WHEN         auto (default: colour on a terminal, unless NO_COLOR is set),
                            always or never.
@@ -31,6 +44,7 @@ Exit codes:
 
 Example:
   castellanctl check --policy config/samples --resource examples
+  castellanctl check --pod-security restricted:v1.29 --resource k8s/
   kustomize build overlays/prod | castellanctl check -p policies/ -r - -o json
 )";
 
@@ -39,6 +53,36 @@ namespace {
 bool is_flag(const std::string& arg) { return arg.size() > 1 && arg[0] == '-'; }
 
 }  // namespace
+
+Result<api::SecurityPolicy> pod_security_policy(const std::string& value) {
+  api::SecurityPolicy policy;
+  policy.spec.mode = api::Mode::Enforce;
+  policy.spec.exclude.namespaces.clear();
+  if (value == "namespace-labels") {
+    policy.metadata.name = "pod-security-namespace-labels";
+    policy.spec.podSecurity.fromNamespaceLabels = true;
+    return policy;
+  }
+  const auto colon = value.find(':');
+  const std::string level_text = value.substr(0, colon);
+  const std::string version_text = colon == std::string::npos ? "latest" : value.substr(colon + 1);
+  const auto level = api::parse_pod_security_level(level_text);
+  if (!level) {
+    return Error::make("--pod-security: level \"" + level_text +
+                       "\" is not privileged, baseline or restricted (or use namespace-labels)");
+  }
+  const auto version = api::parse_pod_security_version(version_text);
+  if (!version) {
+    return Error::make("--pod-security: version \"" + version_text +
+                       "\" is not latest or a release v1.N (e.g. v1.29)");
+  }
+  policy.spec.podSecurity.level = *level;
+  policy.spec.podSecurity.version = *version;
+  std::string name = "pod-security-" + level_text + "-" + api::to_string(*version);
+  std::replace(name.begin(), name.end(), '.', '-');
+  policy.metadata.name = name;
+  return policy;
+}
 
 Result<CheckOptions> parse_check_options(const std::vector<std::string>& args) {
   CheckOptions options;
@@ -70,6 +114,21 @@ Result<CheckOptions> parse_check_options(const std::vector<std::string>& args) {
       if (paths.size() == before) return Error::make(arg + " needs at least one path");
       continue;
     }
+    if (arg == "--pod-security" || arg == "--user") {
+      std::string value = inline_value;
+      if (!has_inline) {
+        if (i + 1 >= args.size()) return Error::make(arg + " needs a value");
+        value = args[++i];
+      }
+      if (arg == "--user") {
+        options.user = value;
+        continue;
+      }
+      auto policy = pod_security_policy(value);
+      if (!policy.ok()) return policy.error();
+      options.pod_security.push_back(std::move(*policy));
+      continue;
+    }
     if (arg == "-o" || arg == "--output" || arg == "--color") {
       std::string value = inline_value;
       if (!has_inline) {
@@ -98,7 +157,9 @@ Result<CheckOptions> parse_check_options(const std::vector<std::string>& args) {
     return Error::make("unexpected argument \"" + arg + "\" (paths follow --policy or --resource)");
   }
   if (options.help) return options;
-  if (options.policy_paths.empty()) return Error::make("--policy is required");
+  if (options.policy_paths.empty() && options.pod_security.empty()) {
+    return Error::make("--policy or --pod-security is required");
+  }
   if (options.resource_paths.empty()) return Error::make("--resource is required");
   int stdin_uses = 0;
   for (const auto* paths : {&options.policy_paths, &options.resource_paths}) {

@@ -20,17 +20,36 @@ struct Row {
 };
 
 std::string verdict(const policy::PolicyEvaluation& e, const char*& color) {
+  const auto any = [&](auto predicate) {
+    return std::any_of(e.violations.begin(), e.violations.end(), predicate);
+  };
   if (!e.allowed) {
     color = kRed;
     // Outside Enforce only a quarantined image denies.
-    return e.mode == api::Mode::Enforce ? "DENIED" : "DENIED (quarantined image)";
+    const bool enforced = any([&](const policy::Violation& v) {
+      return !v.denies_in_every_mode && policy::denies(e, v);
+    });
+    return enforced ? "DENIED" : "DENIED (quarantined image)";
   }
   if (e.violations.empty()) {
     color = kGreen;
     return "allowed";
   }
   color = kYellow;
-  return e.mode == api::Mode::Warn ? "warn" : "audit";
+  const bool warn =
+      any([&](const policy::Violation& v) { return policy::mode_of(e, v) == api::Mode::Warn; });
+  return warn ? "warn" : "audit";
+}
+
+// "rule", or "rule [restricted:v1.29, Warn]" for Pod Security at a pinned version or from
+// namespace labels: the profile, and the mode a namespace label sets.
+std::string rule_with_profile(const policy::PolicyEvaluation& e, const policy::Violation& v) {
+  if (v.profile == nullptr || (!v.mode && std::string_view(v.profile).ends_with(":latest"))) {
+    return v.rule;
+  }
+  std::string out = v.rule + " [" + v.profile;
+  if (v.mode) out += std::string(", ") + api::to_string(policy::mode_of(e, v));
+  return out + "]";
 }
 
 std::string plural(size_t n, const char* word) {
@@ -44,7 +63,10 @@ ordered_json report_json(const CheckReport& report) {
   for (const auto& r : report.results) {
     ordered_json violations = ordered_json::array();
     for (const auto& v : r.evaluation.violations) {
-      violations.push_back({{"rule", v.rule}, {"message", v.message}});
+      ordered_json violation = {{"rule", v.rule}, {"message", v.message}};
+      if (v.profile) violation["podSecurity"] = v.profile;  // "restricted:v1.29"
+      if (v.mode) violation["mode"] = api::to_string(*v.mode);
+      violations.push_back(std::move(violation));
     }
     ordered_json result = {{"resource",
                             {{"apiVersion", r.resource.apiVersion},
@@ -80,7 +102,7 @@ std::string report_table(const CheckReport& report, bool color) {
                  result,
                  r.source};
     for (const auto& v : r.evaluation.violations) {
-      row.details.push_back("- " + v.rule + ": " + v.message);
+      row.details.push_back("- " + rule_with_profile(r.evaluation, v) + ": " + v.message);
     }
     rows.push_back(std::move(row));
   }

@@ -90,9 +90,22 @@ policy::Labels labels_of(const nlohmann::json& object) {
 }  // namespace
 
 Result<CheckReport> build_check_report(const std::vector<api::Manifest>& policy_inputs,
-                                       const std::vector<api::Manifest>& resources) {
-  auto policies = decode_policies(policy_inputs);
+                                       const std::vector<api::Manifest>& resources,
+                                       const CheckSettings& settings) {
+  Result<std::vector<api::SecurityPolicy>> policies = std::vector<api::SecurityPolicy>{};
+  if (!policy_inputs.empty() || settings.extra_policies.empty()) {
+    policies = decode_policies(policy_inputs);
+  }
   if (!policies.ok()) return policies.error();
+  for (const auto& extra : settings.extra_policies) {
+    const bool taken = std::any_of(policies->begin(), policies->end(), [&](const auto& p) {
+      return p.metadata.name == extra.metadata.name;
+    });
+    if (taken)
+      return Error::make("--pod-security: a policy is already named " + extra.metadata.name,
+                         "Invalid");
+    policies->push_back(extra);
+  }
   CheckReport report;
   report.policies = policies->size();
   auto snapshot = policy::PolicySnapshot::try_compile(std::move(*policies));
@@ -115,7 +128,10 @@ Result<CheckReport> build_check_report(const std::vector<api::Manifest>& policy_
       }
       continue;
     }
-    auto evaluation = (*snapshot)->evaluate(m.object, namespaces, kDefaultNamespace);
+    policy::EvaluateOptions evaluate_options;
+    evaluate_options.username = settings.username;
+    auto evaluation =
+        (*snapshot)->evaluate(m.object, namespaces, kDefaultNamespace, evaluate_options);
     if (!evaluation.error.empty()) {
       errors.push_back(m.location() + ": " + describe(m) + ": " + evaluation.error);
       continue;

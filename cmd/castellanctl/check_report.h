@@ -33,9 +33,15 @@ struct CheckReport {
   size_t warned = 0;     // allowed evaluations with violations (Audit, Warn)
 };
 
+struct CheckSettings {
+  std::vector<api::SecurityPolicy> extra_policies;  // from flags (--pod-security), already valid
+  std::string username;                             // --user
+};
+
 // Decodes the policies and evaluates every pod-bearing resource. Fails with every problem (one
 // per line, each naming file and document) when a policy or resource is bad input.
 Result<CheckReport> build_check_report(const std::vector<api::Manifest>& policies,
-                                       const std::vector<api::Manifest>& resources);
+                                       const std::vector<api::Manifest>& resources,
+                                       const CheckSettings& settings = {});
 
 }  // namespace castellan::ctl

@@ -78,7 +78,8 @@ int run_check(const std::vector<std::string>& args) {
   }
   // An empty input is more often a broken pipeline upstream than a clean result.
   if (resources->empty()) return fail("no manifests found in the --resource paths");
-  auto report = ctl::build_check_report(*policies, *resources);
+  auto report = ctl::build_check_report(*policies, *resources,
+                                        {std::move(options->pod_security), options->user});
   if (!report.ok()) return fail(report.error().message);
   if (options->output == ctl::OutputFormat::Json) {
     std::cout << ctl::report_json(*report).dump() << "\n";

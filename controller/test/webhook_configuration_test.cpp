@@ -145,5 +145,15 @@ TEST(WebhookConfigurationTest, PolicyWithNothingToCheckNeedsNoWebhook) {
   EXPECT_TRUE(needs_validation(p)) << "quarantined digests are enforced by admission";
 }
 
+// Verifies that a policy reading Pod Security from namespace labels, with no level of its own,
+// registers the validating webhook.
+TEST(WebhookConfigurationTest, NamespaceLabelPodSecurityNeedsValidation) {
+  api::SecurityPolicy p;
+  p.metadata.name = "psa-labels";
+  EXPECT_FALSE(needs_validation(p));
+  p.spec.podSecurity.fromNamespaceLabels = true;
+  EXPECT_TRUE(needs_validation(p));
+}
+
 }  // namespace
 }  // namespace castellan::controller

@@ -69,6 +69,28 @@ void check_action_hosts(const Subject& s, const json& container, std::string_vie
   }
 }
 
+bool allowed_seccomp_annotation(std::string_view value) {
+  return value == "runtime/default" || value == "docker/default" || value.starts_with("localhost/");
+}
+
+// Policy versions before 1.19 read seccomp from the alpha annotations: the pod's, and one per
+// container, named after it.
+void check_seccomp_annotations(const PodView& pod, std::vector<Violation>& out) {
+  const auto annotations = read_object(pod.metadata(), "annotations");
+  if (!annotations.present()) return;
+  const auto check = [&](const std::string& key, std::string_view who) {
+    const auto value = read_string(annotations.value, key);
+    if (!value.present() || allowed_seccomp_annotation(value.value)) return;
+    add_violation(out, rules::kBaselineSeccomp, "metadata.annotations[" + key + "]", who,
+                  "annotation " + quote(key) + " is " + quote(value.value),
+                  "set it to runtime/default or localhost/<profile>, or remove it");
+  };
+  check("seccomp.security.alpha.kubernetes.io/pod", "pod");
+  for (const ContainerRef& c : pod.containers()) {
+    check("container.seccomp.security.alpha.kubernetes.io/" + std::string(c.name), c.who());
+  }
+}
+
 }  // namespace
 
 void check_host_process(const PodView& pod, std::vector<Violation>& out) {
@@ -215,7 +237,8 @@ void check_app_armor(const PodView& pod, std::vector<Violation>& out) {
   }
 }
 
-void check_se_linux(const PodView& pod, std::vector<Violation>& out) {
+void check_se_linux(const PodView& pod, const Profile& profile, std::vector<Violation>& out) {
+  const bool container_engine = profile.has(Variant::SeLinuxContainerEngine);
   for_pod_and_containers(pod, [&](const Subject& s) {
     const auto options =
         s.checked(read_object(s.security_context(), "seLinuxOptions"),
@@ -224,10 +247,13 @@ void check_se_linux(const PodView& pod, std::vector<Violation>& out) {
     const std::string_view type_sub = "securityContext.seLinuxOptions.type";
     const auto type =
         s.checked(read_string(options.value, "type"), type_sub, "a string", rules::kSeLinux, out);
-    if (type.present() && !contains(kAllowedSeLinuxTypes, type.value)) {
+    if (type.present() && !contains(kAllowedSeLinuxTypes, type.value) &&
+        !(container_engine && type.value == kSeLinuxContainerEngineType)) {
       s.violation(out, rules::kSeLinux, type_sub, s.relative(type_sub) + " is " + quote(type.value),
-                  "remove it or use container_t, container_init_t, container_kvm_t or "
-                  "container_engine_t");
+                  container_engine ? "remove it or use container_t, container_init_t, "
+                                     "container_kvm_t or container_engine_t"
+                                   : "remove it or use container_t, container_init_t or "
+                                     "container_kvm_t (container_engine_t from policy v1.31)");
     }
     static constexpr std::string_view kForbidden[] = {"user", "role"};
     for (std::string_view key : kForbidden) {
@@ -242,8 +268,11 @@ void check_se_linux(const PodView& pod, std::vector<Violation>& out) {
   });
 }
 
-void check_proc_mount(const PodView& pod, bool relax_user_namespaces, std::vector<Violation>& out) {
-  if (relax_user_namespaces && pod.user_namespaced()) return;
+void check_proc_mount(const PodView& pod, const Profile& profile, std::vector<Violation>& out) {
+  if (!profile.restricted() && profile.has(Variant::ProcMountUserNamespace) &&
+      pod.user_namespaced()) {
+    return;
+  }
   for_containers(pod, [&](const Subject& s) {
     const std::string_view sub = "securityContext.procMount";
     const auto proc_mount = s.checked(read_string(s.security_context(), "procMount"), sub,
@@ -255,14 +284,19 @@ void check_proc_mount(const PodView& pod, bool relax_user_namespaces, std::vecto
   });
 }
 
-void check_baseline_seccomp(const PodView& pod, std::vector<Violation>& out) {
+void check_baseline_seccomp(const PodView& pod, const Profile& profile,
+                            std::vector<Violation>& out) {
+  if (!profile.has(Variant::SeccompFields)) {
+    check_seccomp_annotations(pod, out);
+    return;
+  }
   for_pod_and_containers(pod, [&](const Subject& s) {
-    const auto profile =
+    const auto seccomp =
         s.checked(read_object(s.security_context(), "seccompProfile"),
                   "securityContext.seccompProfile", "an object", rules::kBaselineSeccomp, out);
-    if (!profile.present()) return;
+    if (!seccomp.present()) return;
     const std::string_view sub = "securityContext.seccompProfile.type";
-    const auto type = s.checked(read_string(profile.value, "type"), sub, "a string",
+    const auto type = s.checked(read_string(seccomp.value, "type"), sub, "a string",
                                 rules::kBaselineSeccomp, out);
     if (type.malformed() || allowed_profile_type(type.value)) return;
     const std::string what = type.present() && !type.value.empty()
@@ -273,7 +307,7 @@ void check_baseline_seccomp(const PodView& pod, std::vector<Violation>& out) {
   });
 }
 
-void check_sysctls(const PodView& pod, std::vector<Violation>& out) {
+void check_sysctls(const PodView& pod, const Profile& profile, std::vector<Violation>& out) {
   const Subject s = Subject::pod(pod);
   const auto sysctls = s.checked(read_array(s.security_context(), "sysctls"),
                                  "securityContext.sysctls", "a list", rules::kSysctls, out);
@@ -289,7 +323,7 @@ void check_sysctls(const PodView& pod, std::vector<Violation>& out) {
     const std::string sub = entry_sub + ".name";
     const auto name =
         s.checked(read_string(&sysctl, "name"), sub, "a string", rules::kSysctls, out);
-    if (name.malformed() || contains(kSafeSysctls, name.value)) continue;
+    if (name.malformed() || safe_sysctl(name.value, profile.safe_sysctls())) continue;
     s.violation(out, rules::kSysctls, sub,
                 "sysctl " + quote(name.value) + " is not in the safe set",
                 "remove it: only namespaced sysctls isolated from other pods are allowed");

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "policy/pod_security/pod_view.h"
+#include "policy/pod_security/profile.h"
 #include "policy/violation.h"
 
 namespace castellan::policy::pss {
@@ -16,11 +17,13 @@ void check_baseline_capabilities(const PodView& pod, std::vector<Violation>& out
 void check_host_path_volumes(const PodView& pod, std::vector<Violation>& out);
 void check_host_ports(const PodView& pod, std::vector<Violation>& out);
 void check_app_armor(const PodView& pod, std::vector<Violation>& out);
-void check_se_linux(const PodView& pod, std::vector<Violation>& out);
-// `relax_user_namespaces`: a pod with hostUsers=false may use any procMount (baseline only).
-void check_proc_mount(const PodView& pod, bool relax_user_namespaces, std::vector<Violation>& out);
-void check_baseline_seccomp(const PodView& pod, std::vector<Violation>& out);
-void check_sysctls(const PodView& pod, std::vector<Violation>& out);
+void check_se_linux(const PodView& pod, const Profile& profile, std::vector<Violation>& out);
+// Baseline from 1.35 lets a pod with hostUsers=false use any procMount; restricted never does.
+void check_proc_mount(const PodView& pod, const Profile& profile, std::vector<Violation>& out);
+// From 1.19 the seccompProfile fields; before, the seccomp alpha annotations.
+void check_baseline_seccomp(const PodView& pod, const Profile& profile,
+                            std::vector<Violation>& out);
+void check_sysctls(const PodView& pod, const Profile& profile, std::vector<Violation>& out);
 void check_host_probes_and_lifecycle_hooks(const PodView& pod, std::vector<Violation>& out);
 
 }  // namespace castellan::policy::pss

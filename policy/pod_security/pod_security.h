@@ -1,11 +1,12 @@
 #pragma once
-// Pod Security Standards (latest), every control of baseline and restricted.
+// Pod Security Standards, every control of baseline and restricted, at any policy version.
 // Pure function over the pod's metadata and spec as Kubernetes serialises them.
 
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "api/security_policy.h"
+#include "policy/pod_security/profile.h"
 #include "policy/violation.h"
 
 namespace castellan::policy {
@@ -38,15 +39,17 @@ inline constexpr const char* kRestrictedSeccomp = "podSecurity.restricted.seccom
 inline constexpr const char* kRestrictedCapabilities = "podSecurity.restricted.capabilities";
 }  // namespace pss_rules
 
-// Returns every violated control at `level` (restricted includes baseline).
+// Returns every violated control of `profile` (restricted includes baseline), each control in
+// the variant the profile's version selects.
 // Rule ids are podSecurity.<level>.<control>, with <level> the level whose control failed
 // (a baseline control failed under a restricted policy is podSecurity.baseline.<control>).
 // As in the reference implementation, some restricted controls replace their baseline
-// counterpart: volumeTypes replaces hostPathVolumes, restricted.capabilities and
-// restricted.seccomp replace the baseline ones, and procMount is never relaxed.
+// counterpart: volumeTypes replaces hostPathVolumes, restricted.capabilities (from 1.22) and
+// restricted.seccomp (from 1.19) replace the baseline ones, and procMount is never relaxed.
 // `privileged` returns nothing. Malformed fields are violations, never exceptions.
 // Violation.field is relative to the pod: `spec.…` or `metadata.…`.
-std::vector<Violation> check_pod_security(api::PodSecurityLevel level,
+// Violation.profile names the profile.
+std::vector<Violation> check_pod_security(const pss::Profile& profile,
                                           const nlohmann::json& pod_metadata,
                                           const nlohmann::json& pod_spec);
 

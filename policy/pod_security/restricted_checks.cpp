@@ -35,23 +35,21 @@ void check_volume_types(const PodView& pod, std::vector<Violation>& out) {
     for (std::string_view source : kRestrictedAllowedVolumeSources) {
       if (find_field(&volume, source) != nullptr) return;
     }
+    // A volume with no source is an emptyDir: the API server defaults it so before admission.
     const std::string source = forbidden_volume_source(volume);
+    if (source.empty()) return;
     const std::string_view fix =
         "use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, "
         "persistentVolumeClaim, projected or secret volumes";
-    if (source.empty()) {
-      add_violation(out, rules::kVolumeTypes, "spec.volumes[" + std::to_string(index) + "]",
-                    volume_who(volume, index), "sets no volume source", fix);
-      return;
-    }
     add_violation(out, rules::kVolumeTypes, volume_path(index, source), volume_who(volume, index),
                   "uses the restricted volume type " + quote(source), fix);
   });
 }
 
-void check_allow_privilege_escalation(const PodView& pod, std::vector<Violation>& out) {
+void check_allow_privilege_escalation(const PodView& pod, const Profile& profile,
+                                      std::vector<Violation>& out) {
   // Windows has no setuid; the API server rejects the field on Windows pods.
-  if (pod.windows()) return;
+  if (pod.windows() && profile.has(Variant::WindowsExemption)) return;
   for (const ContainerRef& c : pod.containers()) {
     const Subject s = Subject::container(c);
     const std::string_view sub = "securityContext.allowPrivilegeEscalation";
@@ -64,9 +62,10 @@ void check_allow_privilege_escalation(const PodView& pod, std::vector<Violation>
   }
 }
 
-void check_run_as_non_root(const PodView& pod, std::vector<Violation>& out) {
+void check_run_as_non_root(const PodView& pod, const Profile& profile,
+                           std::vector<Violation>& out) {
   // Root in a user namespace is not root on the node.
-  if (pod.user_namespaced()) return;
+  if (pod.user_namespaced() && profile.has(Variant::RunAsUserNamespace)) return;
   const Subject pod_subject = Subject::pod(pod);
   const std::string_view sub = "securityContext.runAsNonRoot";
   const auto pod_value = pod_subject.checked(read_bool(pod.security_context(), "runAsNonRoot"), sub,
@@ -90,8 +89,8 @@ void check_run_as_non_root(const PodView& pod, std::vector<Violation>& out) {
   }
 }
 
-void check_run_as_user(const PodView& pod, std::vector<Violation>& out) {
-  if (pod.user_namespaced()) return;
+void check_run_as_user(const PodView& pod, const Profile& profile, std::vector<Violation>& out) {
+  if (pod.user_namespaced() && profile.has(Variant::RunAsUserNamespace)) return;
   const std::string_view sub = "securityContext.runAsUser";
   const auto check = [&](const Subject& s) {
     const auto user = s.checked(read_int(s.security_context(), "runAsUser"), sub, "an integer",
@@ -105,8 +104,9 @@ void check_run_as_user(const PodView& pod, std::vector<Violation>& out) {
   for (const ContainerRef& c : pod.containers()) check(Subject::container(c));
 }
 
-void check_restricted_seccomp(const PodView& pod, std::vector<Violation>& out) {
-  if (pod.windows()) return;
+void check_restricted_seccomp(const PodView& pod, const Profile& profile,
+                              std::vector<Violation>& out) {
+  if (pod.windows() && profile.has(Variant::WindowsExemption)) return;
   const std::string_view object_sub = "securityContext.seccompProfile";
   const std::string_view sub = "securityContext.seccompProfile.type";
   const std::string_view fix = "set it to RuntimeDefault or Localhost";
@@ -142,9 +142,10 @@ void check_restricted_seccomp(const PodView& pod, std::vector<Violation>& out) {
   }
 }
 
-void check_restricted_capabilities(const PodView& pod, std::vector<Violation>& out) {
+void check_restricted_capabilities(const PodView& pod, const Profile& profile,
+                                   std::vector<Violation>& out) {
   // Windows has no Linux capabilities; the API server rejects them on Windows pods.
-  if (pod.windows()) return;
+  if (pod.windows() && profile.has(Variant::WindowsExemption)) return;
   const std::string_view drop_sub = "securityContext.capabilities.drop";
   for (const ContainerRef& c : pod.containers()) {
     const Subject s = Subject::container(c);

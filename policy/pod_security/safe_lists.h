@@ -1,6 +1,6 @@
 #pragma once
 // The allow-lists of the Pod Security Standards, as the reference implementation
-// (k8s.io/pod-security-admission, policy version "latest") defines them.
+// (k8s.io/pod-security-admission) defines them; what changed between versions says since when.
 
 #include <algorithm>
 #include <array>
@@ -13,26 +13,43 @@ inline constexpr std::array<std::string_view, 13> kBaselineAllowedCapabilities =
     "AUDIT_WRITE",      "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",      "MKNOD",
     "NET_BIND_SERVICE", "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT"};
 
-// Namespaced, isolated sysctls (check_sysctls.go) as of the latest release, in the order they
-// were added. Kubernetes 1.37 is due to add tcp_slow_start_after_idle and tcp_notsent_lowat.
-inline constexpr std::array<std::string_view, 12> kSafeSysctls = {
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.ip_local_reserved_ports",  // 1.27
-    "net.ipv4.tcp_keepalive_time",       // 1.29
-    "net.ipv4.tcp_fin_timeout",          // 1.29
-    "net.ipv4.tcp_keepalive_intvl",      // 1.29
-    "net.ipv4.tcp_keepalive_probes",     // 1.29
-    "net.ipv4.tcp_rmem",                 // 1.32
-    "net.ipv4.tcp_wmem",                 // 1.32
+struct SafeSysctl {
+  std::string_view name;
+  int since_minor;  // safe at policy version v1.<since_minor> and later
 };
 
-// seLinuxOptions.type values baseline accepts; "" means unset.
-inline constexpr std::array<std::string_view, 5> kAllowedSeLinuxTypes = {
-    "", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"};
+// Namespaced, isolated sysctls (check_sysctls.go), ordered by the policy version whose safe list
+// added them, so that the safe set of a version is a prefix of this list (Profile::safe_sysctls).
+inline constexpr std::array<SafeSysctl, 14> kSafeSysctls = {{
+    {"kernel.shm_rmid_forced", 0},
+    {"net.ipv4.ip_local_port_range", 0},
+    {"net.ipv4.tcp_syncookies", 0},
+    {"net.ipv4.ping_group_range", 0},
+    {"net.ipv4.ip_unprivileged_port_start", 0},
+    {"net.ipv4.ip_local_reserved_ports", 27},
+    {"net.ipv4.tcp_keepalive_time", 29},
+    {"net.ipv4.tcp_fin_timeout", 29},
+    {"net.ipv4.tcp_keepalive_intvl", 29},
+    {"net.ipv4.tcp_keepalive_probes", 29},
+    {"net.ipv4.tcp_rmem", 32},
+    {"net.ipv4.tcp_wmem", 32},
+    {"net.ipv4.tcp_slow_start_after_idle", 37},
+    {"net.ipv4.tcp_notsent_lowat", 37},
+}};
+
+// Whether `name` is among the first `count` entries of kSafeSysctls.
+inline bool safe_sysctl(std::string_view name, size_t count) {
+  for (size_t i = 0; i < count && i < kSafeSysctls.size(); ++i) {
+    if (kSafeSysctls[i].name == name) return true;
+  }
+  return false;
+}
+
+// seLinuxOptions.type values baseline accepts at every version; "" means unset.
+inline constexpr std::array<std::string_view, 4> kAllowedSeLinuxTypes = {
+    "", "container_t", "container_init_t", "container_kvm_t"};
+// Accepted from policy version 1.31 (Variant::SeLinuxContainerEngine).
+inline constexpr std::string_view kSeLinuxContainerEngineType = "container_engine_t";
 
 // Inline volume sources restricted accepts (check_restrictedVolumes.go).
 inline constexpr std::array<std::string_view, 9> kRestrictedAllowedVolumeSources = {

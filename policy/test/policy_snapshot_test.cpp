@@ -424,3 +424,142 @@ TEST(PolicySnapshotTest, QuarantineNextToAuditFindings) {
 
 }  // namespace
 }  // namespace castellan::policy
+
+namespace castellan::policy {
+namespace {
+
+api::SecurityPolicy pod_security(const std::string& name, api::PodSecurityLevel level,
+                                 api::PodSecurityVersion version,
+                                 api::Mode mode = api::Mode::Enforce) {
+  auto p = policy(name, mode);
+  p.spec.podSecurity.level = level;
+  p.spec.podSecurity.version = version;
+  return p;
+}
+
+// A pod that passes baseline at every version except for one sysctl added to the safe set in 1.29.
+json pod_with_sysctl(const std::string& ns, const std::string& sysctl) {
+  json p = pod(ns, "nginx:1.27");
+  p["spec"]["securityContext"] = {{"sysctls", {{{"name", sysctl}, {"value", "1"}}}}};
+  return p;
+}
+
+std::vector<std::string> rules_of(const PolicyEvaluation& e) {
+  std::vector<std::string> out;
+  for (const auto& v : e.violations) out.push_back(v.rule);
+  return out;
+}
+
+// Verifies that a pinned version judges as that release did and names it on each violation.
+TEST(PolicySnapshotPodSecurity, PinnedVersionJudgesAsThatRelease) {
+  const auto snap =
+      PolicySnapshot::compile({pod_security("v128", api::PodSecurityLevel::Baseline, {false, 28}),
+                               pod_security("v129", api::PodSecurityLevel::Baseline, {false, 29}),
+                               pod_security("zlatest", api::PodSecurityLevel::Baseline, {})});
+  const auto e =
+      snap->evaluate(pod_with_sysctl("default", "net.ipv4.tcp_keepalive_time"), kNoLabels);
+  ASSERT_EQ(e.results.size(), 3u);
+  EXPECT_FALSE(e.results[0].allowed);
+  ASSERT_EQ(e.results[0].violations.size(), 1u);
+  EXPECT_EQ(e.results[0].violations[0].rule, "podSecurity.baseline.sysctls");
+  EXPECT_STREQ(e.results[0].violations[0].profile, "baseline:v1.28");
+  EXPECT_TRUE(e.results[1].allowed);
+  EXPECT_TRUE(e.results[2].allowed);
+}
+
+// Verifies that fromNamespaceLabels reads enforce, warn and audit labels with their versions,
+// each violation judged in its label's mode, and that an unlabelled namespace checks nothing.
+TEST(PolicySnapshotPodSecurity, NamespaceLabelsSelectLevelVersionAndMode) {
+  auto p = policy("psa");
+  p.spec.podSecurity.fromNamespaceLabels = true;
+  const auto snap = PolicySnapshot::compile({p});
+  StaticNamespaceLabels namespaces;
+  namespaces.set("old", {{"pod-security.kubernetes.io/enforce", "baseline"},
+                         {"pod-security.kubernetes.io/enforce-version", "v1.28"}});
+  namespaces.set("new", {{"pod-security.kubernetes.io/enforce", "baseline"},
+                         {"pod-security.kubernetes.io/enforce-version", "v1.29"},
+                         {"pod-security.kubernetes.io/warn", "restricted"},
+                         {"pod-security.kubernetes.io/warn-version", "v1.29"}});
+  const std::string sysctl = "net.ipv4.tcp_keepalive_time";
+
+  const auto old_ns = snap->evaluate(pod_with_sysctl("old", sysctl), namespaces);
+  ASSERT_EQ(old_ns.results.size(), 1u);
+  EXPECT_FALSE(old_ns.results[0].allowed);
+  EXPECT_EQ(old_ns.results[0].violations[0].mode, api::Mode::Enforce);
+  EXPECT_STREQ(old_ns.results[0].violations[0].profile, "baseline:v1.28");
+
+  const auto new_ns = snap->evaluate(pod_with_sysctl("new", sysctl), namespaces);
+  ASSERT_EQ(new_ns.results.size(), 1u);
+  EXPECT_TRUE(new_ns.results[0].allowed);
+  ASSERT_FALSE(new_ns.results[0].violations.empty());
+  for (const auto& v : new_ns.results[0].violations) {
+    EXPECT_EQ(v.mode, api::Mode::Warn) << v.rule;
+    EXPECT_STREQ(v.profile, "restricted:v1.29");
+  }
+
+  const auto unlabelled = snap->evaluate(pod_with_sysctl("other", sysctl), namespaces);
+  ASSERT_EQ(unlabelled.results.size(), 1u);
+  EXPECT_TRUE(unlabelled.results[0].violations.empty());
+}
+
+// Verifies that an invalid enforce label fails closed (restricted) while an invalid warn label
+// fails open, as Pod Security admission resolves them, and that the policy's mode caps the
+// label's: an Audit policy denies nothing.
+TEST(PolicySnapshotPodSecurity, InvalidLabelsAndAuditPolicy) {
+  auto p = policy("psa");
+  p.spec.podSecurity.fromNamespaceLabels = true;
+  auto audit = p;
+  audit.metadata.name = "psa-audit";
+  audit.spec.mode = api::Mode::Audit;
+  const auto snap = PolicySnapshot::compile({p, audit});
+  StaticNamespaceLabels namespaces;
+  namespaces.set("typo", {{"pod-security.kubernetes.io/enforce", "restriced"},
+                          {"pod-security.kubernetes.io/warn", "strict"}});
+  const auto e = snap->evaluate(pod("typo", "nginx:1.27"), namespaces);
+  ASSERT_EQ(e.results.size(), 2u);
+  EXPECT_FALSE(e.results[0].allowed);
+  EXPECT_STREQ(e.results[0].violations[0].profile, "restricted:latest");
+  EXPECT_TRUE(e.results[1].allowed);
+  EXPECT_EQ(e.results[1].violations[0].mode, api::Mode::Audit);
+}
+
+// Verifies that with fromNamespaceLabels the policy's level and version are the default of a
+// namespace without an enforce label, and that a label overrides them.
+TEST(PolicySnapshotPodSecurity, PolicyLevelIsTheDefaultOfUnlabelledNamespaces) {
+  auto p = pod_security("psa", api::PodSecurityLevel::Baseline, {false, 28});
+  p.spec.podSecurity.fromNamespaceLabels = true;
+  const auto snap = PolicySnapshot::compile({p});
+  StaticNamespaceLabels namespaces;
+  namespaces.set("open", {{"pod-security.kubernetes.io/enforce", "privileged"}});
+  const std::string sysctl = "net.ipv4.tcp_keepalive_time";
+  const auto unlabelled = snap->evaluate(pod_with_sysctl("team", sysctl), namespaces);
+  EXPECT_FALSE(unlabelled.results[0].allowed);
+  EXPECT_STREQ(unlabelled.results[0].violations[0].profile, "baseline:v1.28");
+  EXPECT_TRUE(snap->evaluate(pod_with_sysctl("open", sysctl), namespaces).results[0].allowed);
+}
+
+// Verifies that exempt usernames, runtime classes and namespaces skip the standards only.
+TEST(PolicySnapshotPodSecurity, ExemptionsSkipOnlyThePodSecurityStandards) {
+  auto p = pod_security("restricted", api::PodSecurityLevel::Restricted, {});
+  p.spec.images.disallowLatestTag = true;
+  p.spec.podSecurity.exemptions.usernames = {"system:serviceaccount:ci:deployer"};
+  p.spec.podSecurity.exemptions.runtimeClassNames = {"kata"};
+  p.spec.podSecurity.exemptions.namespaces = {"legacy"};
+  const auto snap = PolicySnapshot::compile({p});
+
+  const auto checked = snap->evaluate(pod("default", "nginx:1.27"), kNoLabels);
+  EXPECT_FALSE(rules_of(checked.results[0]).empty());
+
+  EvaluateOptions ci;
+  ci.username = "system:serviceaccount:ci:deployer";
+  EXPECT_TRUE(snap->evaluate(pod("default", "nginx:1.27"), kNoLabels, {}, ci).results[0].allowed);
+  EXPECT_TRUE(snap->evaluate(pod("legacy", "nginx:1.27"), kNoLabels).results[0].allowed);
+  json kata = pod("default", "nginx:1.27");
+  kata["spec"]["runtimeClassName"] = "kata";
+  EXPECT_TRUE(snap->evaluate(kata, kNoLabels).results[0].allowed);
+  EXPECT_EQ(rules_of(snap->evaluate(pod("legacy", "nginx"), kNoLabels).results[0]),
+            std::vector<std::string>{"images.disallowLatestTag"});
+}
+
+}  // namespace
+}  // namespace castellan::policy

@@ -366,3 +366,41 @@ TEST_F(AdmissionHandlerTest, RelabellingQuarantinedPodIsNotEvaluated) {
 
 }  // namespace
 }  // namespace castellan::webhook
+
+namespace castellan::webhook {
+namespace {
+
+// Verifies that a Warn policy pinned to a version names that version in its warnings.
+TEST(AdmissionHandlerPodSecurityVersion, WarningsNameThePinnedVersion) {
+  auto p = policy("pinned", api::Mode::Warn);
+  p.spec.podSecurity.level = api::PodSecurityLevel::Restricted;
+  p.spec.podSecurity.version = {false, 29};
+  const auto snapshot = policy::PolicySnapshot::compile({p});
+  const policy::StaticNamespaceLabels namespaces;
+  const auto outcome =
+      AdmissionHandler().validate(request(pod("nginx:1.27")), *snapshot, namespaces);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_TRUE(outcome->response.allowed);
+  ASSERT_FALSE(outcome->response.warnings.empty());
+  for (const auto& w : outcome->response.warnings) {
+    EXPECT_NE(w.find("SecurityPolicy \"pinned\" (Warn): [podSecurity.restricted."),
+              std::string::npos)
+        << w;
+    EXPECT_NE(w.find(", restricted:v1.29]"), std::string::npos) << w;
+  }
+}
+
+// Verifies that the requesting user reaches podSecurity.exemptions.usernames.
+TEST(AdmissionHandlerPodSecurityVersion, ExemptUserIsNotChecked) {
+  auto p = baseline("exempt");
+  p.spec.podSecurity.exemptions.usernames = {"admin"};
+  const auto snapshot = policy::PolicySnapshot::compile({p});
+  const policy::StaticNamespaceLabels namespaces;
+  auto r = request(pod("nginx:1.27", /*privileged=*/true));
+  EXPECT_FALSE(AdmissionHandler().validate(r, *snapshot, namespaces)->response.allowed);
+  r.username = "admin";
+  EXPECT_TRUE(AdmissionHandler().validate(r, *snapshot, namespaces)->response.allowed);
+}
+
+}  // namespace
+}  // namespace castellan::webhook

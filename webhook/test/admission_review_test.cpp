@@ -21,6 +21,7 @@ json review(const std::string& api_version = "admission.k8s.io/v1") {
             {"name", "web"},
             {"namespace", "prod"},
             {"operation", "CREATE"},
+            {"userInfo", {{"username", "system:serviceaccount:ci:deployer"}, {"groups", {"ci"}}}},
             {"object",
              {{"apiVersion", "v1"},
               {"kind", "Pod"},
@@ -44,6 +45,7 @@ TEST(AdmissionReviewTest, DecodesV1PodRequest) {
   EXPECT_EQ(r->kind, "Pod");
   EXPECT_EQ(r->namespace_, "prod");
   EXPECT_EQ(r->operation, "CREATE");
+  EXPECT_EQ(r->username, "system:serviceaccount:ci:deployer");
   EXPECT_TRUE(r->needs_evaluation);
   EXPECT_FALSE(r->dry_run);
   EXPECT_EQ(r->object["spec"]["containers"][0]["image"], "nginx");

@@ -130,7 +130,8 @@ TEST(Castellanctl, EnforceDenialExitsOneWithJsonShape) {
   ASSERT_FALSE(r["violations"].empty());
   EXPECT_EQ(r["violations"][0]["rule"], "podSecurity.baseline.privileged");
   EXPECT_THAT(r["violations"][0]["message"].get<std::string>(), HasSubstr("app"));
-  EXPECT_EQ(r["violations"][0].size(), 2u);
+  EXPECT_EQ(r["violations"][0]["podSecurity"], "baseline:latest");
+  EXPECT_EQ(r["violations"][0].size(), 3u);
   ASSERT_TRUE(r.contains("patch"));
   EXPECT_TRUE(r["patch"].is_array());
   EXPECT_EQ(out["summary"],
@@ -390,6 +391,78 @@ TEST(Castellanctl, HelpAndVersion) {
   CliRun version = castellanctl({"version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_THAT(version.out, ::testing::StartsWith("castellanctl "));
+}
+
+}  // namespace
+
+namespace {
+
+const char* kKeepalivePod = R"(apiVersion: v1
+kind: Pod
+metadata: {name: tuned, namespace: shop}
+spec:
+  securityContext:
+    sysctls: [{name: net.ipv4.tcp_keepalive_time, value: "600"}]
+  containers:
+  - name: app
+    image: nginx:1.27
+)";
+
+// Verifies --pod-security reaches every level and version with no policy file, naming the version.
+TEST(Castellanctl, PodSecurityFlagPinsLevelAndVersion) {
+  TempDir dir;
+  const auto pod = dir.write("pod.yaml", kKeepalivePod);
+  CliRun old = castellanctl({"check", "--pod-security", "baseline:v1.28", "-r", pod});
+  EXPECT_EQ(old.exit_code, 1) << old.err;
+  EXPECT_THAT(old.out, HasSubstr("pod-security-baseline-v1-28"));
+  EXPECT_THAT(old.out, HasSubstr("podSecurity.baseline.sysctls [baseline:v1.28]"));
+
+  CliRun newer = castellanctl({"check", "--pod-security=baseline:v1.29", "-r", pod, "-o", "json"});
+  EXPECT_EQ(newer.exit_code, 0) << newer.err;
+  CliRun restricted =
+      castellanctl({"check", "--pod-security", "restricted", "-r", pod, "-o", "json"});
+  EXPECT_EQ(restricted.exit_code, 1);
+  const json out = json::parse(restricted.out);
+  EXPECT_EQ(out["results"][0]["violations"][0]["podSecurity"], "restricted:latest");
+
+  CliRun bad = castellanctl({"check", "--pod-security", "restricted:1.29", "-r", pod});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("version \"1.29\" is not latest or a release v1.N"));
+}
+
+// Verifies --pod-security namespace-labels applies the Namespace's Pod Security admission labels
+// and --user reaches the exemptions of a policy.
+TEST(Castellanctl, NamespaceLabelsAndExemptUser) {
+  TempDir dir;
+  const auto resources = dir.write("all.yaml", std::string(R"(apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    pod-security.kubernetes.io/enforce: baseline
+    pod-security.kubernetes.io/enforce-version: v1.28
+    pod-security.kubernetes.io/warn: restricted
+---
+)") + kKeepalivePod);
+  CliRun labels = castellanctl({"check", "--pod-security", "namespace-labels", "-r", resources});
+  EXPECT_EQ(labels.exit_code, 1) << labels.out << labels.err;
+  EXPECT_THAT(labels.out, HasSubstr("podSecurity.baseline.sysctls [baseline:v1.28, Enforce]"));
+  EXPECT_THAT(labels.out,
+              HasSubstr("podSecurity.restricted.runAsNonRoot [restricted:latest, Warn]"));
+
+  const auto policy = dir.write("policy.yaml", R"(apiVersion: castellan.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: baseline-except-ci}
+spec:
+  mode: Enforce
+  podSecurity:
+    level: baseline
+    version: v1.28
+    exemptions: {usernames: [ci-bot]}
+)");
+  EXPECT_EQ(castellanctl({"check", "-p", policy, "-r", resources}).exit_code, 1);
+  EXPECT_EQ(castellanctl({"check", "-p", policy, "-r", resources, "--user", "ci-bot"}).exit_code,
+            0);
 }
 
 }  // namespace

@@ -63,7 +63,8 @@ json apply(json pod, const char* patch_text) {
 
 std::set<std::string> rules_of(api::PodSecurityLevel level, const json& pod) {
   std::set<std::string> out;
-  for (const Violation& v : check_pod_security(level, pod["metadata"], pod["spec"])) {
+  for (const Violation& v :
+       check_pod_security(pss::Profile::of(level, {}), pod["metadata"], pod["spec"])) {
     out.insert(v.rule);
   }
   return out;
@@ -71,7 +72,8 @@ std::set<std::string> rules_of(api::PodSecurityLevel level, const json& pod) {
 
 std::string describe(const json& pod, api::PodSecurityLevel level) {
   std::string out;
-  for (const Violation& v : check_pod_security(level, pod["metadata"], pod["spec"])) {
+  for (const Violation& v :
+       check_pod_security(pss::Profile::of(level, {}), pod["metadata"], pod["spec"])) {
     out += "\n  " + v.rule + " at " + v.field + ": " + v.message;
   }
   return out;
@@ -209,8 +211,8 @@ const Case kCases[] = {
      "restricted.volumeTypes"},
     {"storageos", R"({"/spec/volumes/1": {"name": "v", "storageos": {}}})", "",
      "restricted.volumeTypes"},
-    {"volume without a source", R"({"/spec/volumes/1": {"name": "v"}})", "",
-     "restricted.volumeTypes"},
+    // The API server defaults a volume without a source to emptyDir.
+    {"volume without a source", R"({"/spec/volumes/1": {"name": "v"}})", "", ""},
 
     // Host ports
     {"hostPort", R"({"/spec/containers/0/ports": [{"containerPort": 80, "hostPort": 8080}]})",
@@ -341,9 +343,10 @@ const Case kCases[] = {
         {"name": "net.ipv4.tcp_rmem", "value": "4096 87380 16777216"},
         {"name": "net.ipv4.tcp_wmem", "value": "4096 65536 16777216"}]})",
      "", ""},
-    {"sysctl not yet in a released safe set",
-     R"({"/spec/securityContext/sysctls": [{"name": "net.ipv4.tcp_notsent_lowat", "value": "1"}]})",
-     "baseline.sysctls", "baseline.sysctls"},
+    {"sysctls added to the safe set in 1.37", R"({"/spec/securityContext/sysctls": [
+        {"name": "net.ipv4.tcp_notsent_lowat", "value": "16384"},
+        {"name": "net.ipv4.tcp_slow_start_after_idle", "value": "0"}]})",
+     "", ""},
     {"unsafe sysctl",
      R"({"/spec/securityContext/sysctls": [{"name": "kernel.msgmax", "value": "1"}]})",
      "baseline.sysctls", "baseline.sysctls"},

@@ -14,7 +14,7 @@ namespace rules = pss_rules;
 
 std::vector<Violation> check(PodSecurityLevel level, const json& spec,
                              const json& metadata = json::object()) {
-  return check_pod_security(level, metadata, spec);
+  return check_pod_security(pss::Profile::of(level, {}), metadata, spec);
 }
 
 const Violation* find_rule(const std::vector<Violation>& violations, const std::string& rule) {
@@ -244,7 +244,8 @@ TEST(PodSecurity, MalformedStructureIsReported) {
       {"meta", json::object(), "metadata"},
   };
   for (const Case& c : cases) {
-    const auto violations = check_pod_security(PodSecurityLevel::Baseline, c.metadata, c.spec);
+    const auto violations =
+        check_pod_security(pss::Profile::of(PodSecurityLevel::Baseline, {}), c.metadata, c.spec);
     const Violation* v = find_rule(violations, rules::kMalformedSpec);
     ASSERT_NE(v, nullptr) << c.spec.dump();
     EXPECT_EQ(v->field, c.field);
@@ -329,7 +330,8 @@ TEST(PodSecurity, WrongTypesEverywhereNeverThrowAndNeverPass) {
       pod[json::json_pointer(target.pointer)] = value;
       for (PodSecurityLevel level : {PodSecurityLevel::Baseline, PodSecurityLevel::Restricted}) {
         std::vector<Violation> violations;
-        EXPECT_NO_THROW(violations = check_pod_security(level, pod["metadata"], pod["spec"]));
+        EXPECT_NO_THROW(violations = check_pod_security(pss::Profile::of(level, {}),
+                                                        pod["metadata"], pod["spec"]));
         if (target.restricted_only && level == PodSecurityLevel::Baseline) continue;
         EXPECT_FALSE(violations.empty()) << target.pointer << " = " << value.dump()
                                          << " passed level " << static_cast<int>(level);
