@@ -32,8 +32,8 @@ constexpr const char* kResponsesNs = "node-responses";
 const Kubectl& kubectl() { return NodeEnvironment::kubectl(); }
 const std::string& node() { return NodeEnvironment::node_name(); }
 
-#define SKIP_WITHOUT_NODE()                                                                     \
-  do {                                                                                          \
+#define SKIP_WITHOUT_NODE()                                                                      \
+  do {                                                                                           \
     if (!NodeEnvironment::skip_reason().empty()) GTEST_SKIP() << NodeEnvironment::skip_reason(); \
   } while (0)
 
@@ -65,10 +65,12 @@ std::string deployment(const std::string& ns, const std::string& name, int repli
                        const std::string& command = "[sleep, '3600']") {
   return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + ", namespace: " + ns +
          "}\nspec:\n  replicas: " + std::to_string(replicas) +
-         "\n  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata: {labels: {app: " +
-         name + "}}\n    spec:\n      terminationGracePeriodSeconds: 1\n      containers:\n" +
-         "      - name: app\n        image: " + image + "\n        imagePullPolicy: IfNotPresent\n" +
-         "        command: " + command + "\n        resources: {limits: {cpu: 100m, memory: 64Mi}}" +
+         "\n  selector: {matchLabels: {app: " + name +
+         "}}\n  template:\n    metadata: {labels: {app: " + name +
+         "}}\n    spec:\n      terminationGracePeriodSeconds: 1\n      containers:\n" +
+         "      - name: app\n        image: " + image +
+         "\n        imagePullPolicy: IfNotPresent\n" + "        command: " + command +
+         "\n        resources: {limits: {cpu: 100m, memory: 64Mi}}" +
          (restricted ? restricted_security_context("        ") : std::string()) + "\n";
 }
 
@@ -77,20 +79,24 @@ std::string pod(const std::string& ns, const std::string& name, bool restricted 
   return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: " + ns +
          ", labels: {app: " + name + "}}\nspec:\n  terminationGracePeriodSeconds: 1\n" +
          "  containers:\n  - name: app\n    image: " + std::string(kWorkload) +
-         "\n    imagePullPolicy: IfNotPresent" + (command.empty() ? "" : "\n    command: " + command) +
+         "\n    imagePullPolicy: IfNotPresent" +
+         (command.empty() ? "" : "\n    command: " + command) +
          "\n    resources: {limits: {cpu: 100m, memory: 64Mi}}" +
-         (restricted ? restricted_security_context("    ") : std::string()) +
-         "\n";
+         (restricted ? restricted_security_context("    ") : std::string()) + "\n";
 }
 
 // Creates the namespace, after waiting out an earlier run's deletion of it on a kept node.
 void create_namespace(const std::string& ns) {
-  kubectl().wait_for({"get", "namespaces"}, [&](const json& list) {
-    for (const auto& n : list["items"]) {
-      if (json_text(n, "/metadata/name") == ns) return json_text(n, "/status/phase") != "Terminating";
-    }
-    return true;
-  }, seconds(120));
+  kubectl().wait_for(
+      {"get", "namespaces"},
+      [&](const json& list) {
+        for (const auto& n : list["items"]) {
+          if (json_text(n, "/metadata/name") == ns)
+            return json_text(n, "/status/phase") != "Terminating";
+        }
+        return true;
+      },
+      seconds(120));
   apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
 }
 
@@ -98,7 +104,8 @@ bool pod_running(const json& p) {
   return json_text(p, "/status/phase") == "Running" && condition_is(p, "Ready", "True");
 }
 
-json wait_pod_running(const std::string& ns, const std::string& name, seconds timeout = seconds(90)) {
+json wait_pod_running(const std::string& ns, const std::string& name,
+                      seconds timeout = seconds(90)) {
   return kubectl().wait_for({"get", "pod", name, "-n", ns}, pod_running, timeout);
 }
 
@@ -208,9 +215,7 @@ std::string pod_ip(const std::string& ns, const std::string& name) {
   return json_text(kubectl().get_json({"get", "pod", name, "-n", ns}), "/status/podIP");
 }
 
-void remove_taint() {
-  kubectl().run({"taint", "node", node(), "castellan.io/compromised-"});
-}
+void remove_taint() { kubectl().run({"taint", "node", node(), "castellan.io/compromised-"}); }
 
 // ---------------------------------------------------------------------------------------------
 
@@ -223,7 +228,8 @@ TEST(NodeInstall, ApplyKustomizeBringsEverythingUp) {
   ASSERT_TRUE(applied.ok()) << applied.err;
   ASSERT_TRUE(rolled_out(kSystem, "castellan-manager", seconds(180)))
       << kubectl().run({"describe", "pods", "-n", kSystem}).out;
-  auto deployment_status = kubectl().get_json({"get", "deployment", "castellan-manager", "-n", kSystem});
+  auto deployment_status =
+      kubectl().get_json({"get", "deployment", "castellan-manager", "-n", kSystem});
   EXPECT_EQ(json_number(deployment_status, "/status/availableReplicas"), 2);
   auto sensors = kubectl().wait_for(
       {"get", "daemonset", "castellan-sensor", "-n", kSensorNamespace},
@@ -234,9 +240,9 @@ TEST(NodeInstall, ApplyKustomizeBringsEverythingUp) {
       seconds(120));
   ASSERT_EQ(json_number(sensors, "/status/numberReady"), 1)
       << kubectl().run({"describe", "pods", "-n", kSensorNamespace}).out;
-  auto sensor = kubectl().wait_for({"get", "nodesensor", node()},
-                                   [](const json& s) { return condition_is(s, "Ready", "True"); },
-                                   seconds(90));
+  auto sensor = kubectl().wait_for(
+      {"get", "nodesensor", node()}, [](const json& s) { return condition_is(s, "Ready", "True"); },
+      seconds(90));
   ASSERT_TRUE(condition_is(sensor, "Ready", "True")) << sensor.dump(2);
   record("install_to_all_ready_s", seconds_since(start));
 
@@ -276,7 +282,8 @@ metadata: {name: privileged, namespace: node-admission}
 spec:
   containers:
   - name: app
-    image: )" + std::string(kWorkload) + R"(
+    image: )" + std::string(kWorkload) +
+                    R"(
     command: [sleep, '3600']
     securityContext: {privileged: true}
 )";
@@ -291,14 +298,18 @@ spec:
   EXPECT_FALSE(kubectl().run({"apply", "-f", "-"}, bad).ok()) << "a root Deployment was admitted";
 
   apply(deployment(kAdmissionNs, "web", 2));
-  ASSERT_TRUE(rolled_out(kAdmissionNs, "web")) << kubectl().run({"describe", "pods", "-n", kAdmissionNs}).out;
+  ASSERT_TRUE(rolled_out(kAdmissionNs, "web"))
+      << kubectl().run({"describe", "pods", "-n", kAdmissionNs}).out;
   auto pods = kubectl().get_json({"get", "pods", "-n", kAdmissionNs, "-l", "app=web"});
   ASSERT_EQ(pods["items"].size(), 2u);
   for (const auto& p : pods["items"]) EXPECT_TRUE(pod_running(p)) << p["status"].dump(2);
-  auto counted = kubectl().wait_for({"get", "securitypolicy", "node-admission"}, [](const json& p) {
-    return json_number(p, "/status/admission/denied") >= 2 &&
-           json_number(p, "/status/admission/allowed") >= 1;
-  }, seconds(60));
+  auto counted = kubectl().wait_for(
+      {"get", "securitypolicy", "node-admission"},
+      [](const json& p) {
+        return json_number(p, "/status/admission/denied") >= 2 &&
+               json_number(p, "/status/admission/allowed") >= 1;
+      },
+      seconds(60));
   EXPECT_GE(json_number(counted, "/status/admission/denied"), 2) << counted["status"].dump(2);
 }
 
@@ -355,9 +366,9 @@ TEST(NodeRuntime, ShellKilledBeforeItRuns) {
   ASSERT_FALSE(events.empty());
   auto described = kubectl().run({"describe", "pod", "client", "-n", kRuntimeNs});
   EXPECT_NE(described.out.find("RuntimeViolation"), std::string::npos) << described.out;
-  auto counted = kubectl().wait_for({"get", "securitypolicy", "node-runtime"}, [](const json& p) {
-    return json_number(p, "/status/runtime/killed") >= 1;
-  }, seconds(60));
+  auto counted = kubectl().wait_for(
+      {"get", "securitypolicy", "node-runtime"},
+      [](const json& p) { return json_number(p, "/status/runtime/killed") >= 1; }, seconds(60));
   EXPECT_GE(json_number(counted, "/status/runtime/killed"), 1) << counted["status"].dump(2);
 }
 
@@ -430,11 +441,16 @@ spec:
   ASSERT_EQ(shell_until_killed(kResponsesNs, victim).exit_code, 137);
 
   // The guard: the ReplicaSet has one ready pod, so deleting it would leave none.
-  auto responded = kubectl().wait_for({"get", "securitypolicy", "node-responses"}, [](const json& p) {
-    std::set<std::string> actions;
-    for (const auto& a : p["status"].value("recentActions", json::array())) actions.insert(a.value("action", ""));
-    return actions.count("DeletePod") && actions.count("TaintNode") && actions.count("QuarantineImage");
-  }, seconds(60));
+  auto responded = kubectl().wait_for(
+      {"get", "securitypolicy", "node-responses"},
+      [](const json& p) {
+        std::set<std::string> actions;
+        for (const auto& a : p["status"].value("recentActions", json::array()))
+          actions.insert(a.value("action", ""));
+        return actions.count("DeletePod") && actions.count("TaintNode") &&
+               actions.count("QuarantineImage");
+      },
+      seconds(60));
   bool guard_recorded = false;
   for (const auto& a : responded["status"].value("recentActions", json::array())) {
     if (a.value("action", "") == "DeletePod") {
@@ -451,21 +467,26 @@ spec:
     quarantined |= q.value("digest", "") == digest;
   }
   EXPECT_TRUE(quarantined) << "expected " << digest << " in " << responded["status"].dump(2);
-  auto denied = kubectl().run({"apply", "-f", "-"}, deployment(kResponsesNs, "again", 1, by_digest));
+  auto denied =
+      kubectl().run({"apply", "-f", "-"}, deployment(kResponsesNs, "again", 1, by_digest));
   EXPECT_FALSE(denied.ok()) << "a Deployment of the quarantined digest was admitted";
   EXPECT_NE(denied.err.find(digest), std::string::npos) << denied.err;
 
   // The taint: a new pod without a toleration stays Pending, unschedulable.
   auto node_object = kubectl().get_json({"get", "node", node()});
-  EXPECT_NE(node_object["spec"].value("taints", json::array()).dump().find("castellan.io/compromised"),
-            std::string::npos)
+  EXPECT_NE(
+      node_object["spec"].value("taints", json::array()).dump().find("castellan.io/compromised"),
+      std::string::npos)
       << node_object["spec"].dump(2);
   create_namespace("node-taint-probe");
   apply(pod("node-taint-probe", "probe"));
-  auto probe = kubectl().wait_for({"get", "pod", "probe", "-n", "node-taint-probe"}, [](const json& p) {
-    auto scheduled = json_condition(p, "PodScheduled");
-    return scheduled && scheduled->value("reason", "") == "Unschedulable";
-  }, seconds(60));
+  auto probe = kubectl().wait_for(
+      {"get", "pod", "probe", "-n", "node-taint-probe"},
+      [](const json& p) {
+        auto scheduled = json_condition(p, "PodScheduled");
+        return scheduled && scheduled->value("reason", "") == "Unschedulable";
+      },
+      seconds(60));
   EXPECT_EQ(json_text(probe, "/status/phase"), "Pending") << probe["status"].dump(2);
 
   // Untainted and released, two ready replicas: now the guard lets DeletePod through.
@@ -477,14 +498,19 @@ spec:
   kubectl().run({"scale", "deployment", "victim", "-n", kResponsesNs, "--replicas=2"});
   ASSERT_TRUE(rolled_out(kResponsesNs, "victim"));
   auto second = running_pod_of(kResponsesNs, "victim");
-  auto uid = json_text(kubectl().get_json({"get", "pod", second, "-n", kResponsesNs}), "/metadata/uid");
+  auto uid =
+      json_text(kubectl().get_json({"get", "pod", second, "-n", kResponsesNs}), "/metadata/uid");
   ASSERT_EQ(shell_until_killed(kResponsesNs, second).exit_code, 137);
-  auto gone = kubectl().wait_for({"get", "pods", "-n", kResponsesNs, "-l", "app=victim"}, [&](const json& l) {
-    for (const auto& p : l["items"]) {
-      if (json_text(p, "/metadata/uid") == uid && !p["metadata"].contains("deletionTimestamp")) return false;
-    }
-    return true;
-  }, seconds(60));
+  auto gone = kubectl().wait_for(
+      {"get", "pods", "-n", kResponsesNs, "-l", "app=victim"},
+      [&](const json& l) {
+        for (const auto& p : l["items"]) {
+          if (json_text(p, "/metadata/uid") == uid && !p["metadata"].contains("deletionTimestamp"))
+            return false;
+        }
+        return true;
+      },
+      seconds(60));
   EXPECT_NE(gone.dump().find("items"), std::string::npos);
   remove_taint();
   kubectl().run({"annotate", "securitypolicy", "node-responses", "--overwrite",
@@ -500,11 +526,15 @@ TEST(NodeSensorRestart, NoKillMissedAfterReady) {
   ASSERT_EQ(before["items"].size(), 1u);
   auto old_uid = json_text(before["items"][0], "/metadata/uid");
   auto start = Clock::now();
-  ASSERT_TRUE(kubectl().run({"delete", "pods", "--all", "-n", kSensorNamespace, "--wait=true"}).ok());
-  auto after = kubectl().wait_for({"get", "pods", "-n", kSensorNamespace}, [&](const json& l) {
-    return l["items"].size() == 1 && json_text(l["items"][0], "/metadata/uid") != old_uid &&
-           pod_running(l["items"][0]);
-  }, seconds(120));
+  ASSERT_TRUE(
+      kubectl().run({"delete", "pods", "--all", "-n", kSensorNamespace, "--wait=true"}).ok());
+  auto after = kubectl().wait_for(
+      {"get", "pods", "-n", kSensorNamespace},
+      [&](const json& l) {
+        return l["items"].size() == 1 && json_text(l["items"][0], "/metadata/uid") != old_uid &&
+               pod_running(l["items"][0]);
+      },
+      seconds(120));
   ASSERT_EQ(after["items"].size(), 1u);
   ASSERT_TRUE(pod_running(after["items"][0])) << after.dump(2);
   record("sensor_pod_deleted_to_ready_s", seconds_since(start));
@@ -540,13 +570,15 @@ TEST(NodeManagerRestart, NoFailedAdmissionDuringRollout) {
     }
   });
   std::this_thread::sleep_for(seconds(2));
-  auto restarted = kubectl().run({"rollout", "restart", "deployment/castellan-manager", "-n", kSystem});
+  auto restarted =
+      kubectl().run({"rollout", "restart", "deployment/castellan-manager", "-n", kSystem});
   EXPECT_TRUE(restarted.ok()) << restarted.err;
   EXPECT_TRUE(rolled_out(kSystem, "castellan-manager", seconds(180)));
   std::this_thread::sleep_for(seconds(5));
   stop = true;
   creator.join();
-  std::cerr << "measured: admissions during the rollout: " << attempts << ", failed " << failures << "\n";
+  std::cerr << "measured: admissions during the rollout: " << attempts << ", failed " << failures
+            << "\n";
   EXPECT_GT(attempts.load(), 10);
   EXPECT_EQ(failures.load(), 0) << "first failure: " << first_failure;
   // The webhook still judges after the rollout.
@@ -561,7 +593,8 @@ TEST(NodeManagerRestart, NoFailedAdmissionDuringRollout) {
 TEST(NodeManagerDown, ProtectedNamespacesStayOpen) {
   SKIP_WITHOUT_NODE();
   wait_policy_ready("node-admission");
-  auto scaled = kubectl().run({"scale", "deployment/castellan-manager", "-n", kSystem, "--replicas=0"});
+  auto scaled =
+      kubectl().run({"scale", "deployment/castellan-manager", "-n", kSystem, "--replicas=0"});
   ASSERT_TRUE(scaled.ok()) << scaled.err;
   // Gone, not only terminating: a terminating replica still answers for --shutdown-delay.
   auto none = kubectl().wait_for(
@@ -569,7 +602,8 @@ TEST(NodeManagerDown, ProtectedNamespacesStayOpen) {
       [](const json& l) { return l.value("items", json::array()).empty(); }, seconds(90));
   ASSERT_TRUE(none.value("items", json::array()).empty()) << none.dump(2);
 
-  auto gated = kubectl().run({"create", "--dry-run=server", "-f", "-"}, pod(kAdmissionNs, "while-down"));
+  auto gated =
+      kubectl().run({"create", "--dry-run=server", "-f", "-"}, pod(kAdmissionNs, "while-down"));
   EXPECT_FALSE(gated.ok()) << "failurePolicy Fail admitted a pod with no webhook answering";
   EXPECT_NE(gated.err.find("failed calling webhook"), std::string::npos) << gated.err;
   for (const char* ns : {"kube-system", kSystem, kSensorNamespace}) {
@@ -577,7 +611,8 @@ TEST(NodeManagerDown, ProtectedNamespacesStayOpen) {
     EXPECT_TRUE(open.ok()) << "namespace " << ns << " is gated: " << open.err;
   }
 
-  ASSERT_TRUE(kubectl().run({"scale", "deployment/castellan-manager", "-n", kSystem, "--replicas=2"}).ok());
+  ASSERT_TRUE(
+      kubectl().run({"scale", "deployment/castellan-manager", "-n", kSystem, "--replicas=2"}).ok());
   ASSERT_TRUE(rolled_out(kSystem, "castellan-manager", seconds(180)));
   // Admission comes back once the Service's endpoints reach kube-proxy.
   CommandResult back;
@@ -598,13 +633,17 @@ TEST(NodeUninstall, LeavesNothingFailingClosed) {
                                {}, seconds(240));
   EXPECT_TRUE(deleted.ok()) << deleted.err;
   for (const char* kind : {"validatingwebhookconfigurations", "mutatingwebhookconfigurations"}) {
-    auto left = kubectl().wait_for({"get", kind}, [](const json& l) {
-      for (const auto& w : l["items"]) {
-        if (json_text(w, "/metadata/name").rfind("castellan", 0) == 0) return false;
-      }
-      return true;
-    }, seconds(90));
-    EXPECT_EQ(left.dump().find("\"castellan"), std::string::npos) << kind << " left: " << left.dump(2);
+    auto left = kubectl().wait_for(
+        {"get", kind},
+        [](const json& l) {
+          for (const auto& w : l["items"]) {
+            if (json_text(w, "/metadata/name").rfind("castellan", 0) == 0) return false;
+          }
+          return true;
+        },
+        seconds(90));
+    EXPECT_EQ(left.dump().find("\"castellan"), std::string::npos)
+        << kind << " left: " << left.dump(2);
   }
   record("uninstall_s", seconds_since(start));
   auto namespaces = kubectl().get_json({"get", "namespaces"});

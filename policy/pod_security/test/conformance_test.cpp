@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "policy/pod_security/pod_security.h"
+#include "policy/pod_security/test/pointer_patch.h"
 
 namespace castellan::policy {
 namespace {
@@ -21,18 +22,6 @@ using nlohmann::json;
 json load_corpus() {
   std::ifstream in(PSS_CONFORMANCE_CORPUS);
   return json::parse(in, nullptr, /*allow_exceptions=*/false);
-}
-
-json apply(json pod, const json& patch) {
-  for (const auto& [pointer_text, value] : patch.items()) {
-    const json::json_pointer pointer(pointer_text);
-    if (value == "<delete>") {
-      pod[pointer.parent_pointer()].erase(pointer.back());
-    } else {
-      pod[pointer] = value;
-    }
-  }
-  return pod;
 }
 
 api::PodSecurityVersion version_of(const std::string& text) {
@@ -56,7 +45,7 @@ TEST(PodSecurityConformance, EveryFixtureMatchesTheReferenceAtEveryVersion) {
   std::vector<std::string> differences;
   size_t evaluated = 0;
   for (const auto& c : corpus["cases"]) {
-    const json pod = apply(corpus["basePod"], c["patch"]);
+    const json pod = pss::apply_pointer_patch(corpus["basePod"], c["patch"]);
     const std::set<std::string> rules(c["rules"].begin(), c["rules"].end());
     for (api::PodSecurityLevel level : kLevels) {
       const std::string expect = c["expect"][api::to_string(level)];

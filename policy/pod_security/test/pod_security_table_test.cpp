@@ -8,6 +8,7 @@
 #include <string>
 
 #include "policy/pod_security/pod_security.h"
+#include "policy/pod_security/test/pointer_patch.h"
 
 namespace castellan::policy {
 namespace {
@@ -48,19 +49,6 @@ std::set<std::string> expand(const char* controls) {
   return out;
 }
 
-json apply(json pod, const char* patch_text) {
-  const json patch = json::parse(patch_text);
-  for (const auto& [pointer_text, value] : patch.items()) {
-    const json::json_pointer pointer(pointer_text);
-    if (value == "<delete>") {
-      pod[pointer.parent_pointer()].erase(pointer.back());
-    } else {
-      pod[pointer] = value;
-    }
-  }
-  return pod;
-}
-
 std::set<std::string> rules_of(api::PodSecurityLevel level, const json& pod) {
   std::set<std::string> out;
   for (const Violation& v :
@@ -84,7 +72,7 @@ class PodSecurityTable : public ::testing::TestWithParam<Case> {};
 // Verifies that each level reports exactly the expected controls for each pod of the table.
 TEST_P(PodSecurityTable, ReportsExpectedControls) {
   const Case& c = GetParam();
-  const json pod = apply(compliant_pod(), c.patch);
+  const json pod = pss::apply_pointer_patch(compliant_pod(), json::parse(c.patch));
   EXPECT_EQ(rules_of(api::PodSecurityLevel::Baseline, pod), expand(c.baseline))
       << c.name << " (baseline):" << describe(pod, api::PodSecurityLevel::Baseline);
   EXPECT_EQ(rules_of(api::PodSecurityLevel::Restricted, pod), expand(c.restricted))
