@@ -597,10 +597,12 @@ TEST(NodeManagerDown, ProtectedNamespacesStayOpen) {
       kubectl().run({"scale", "deployment/castellan-manager", "-n", kSystem, "--replicas=0"});
   ASSERT_TRUE(scaled.ok()) << scaled.err;
   // Gone, not only terminating: a terminating replica still answers for --shutdown-delay.
+  auto scaled_at = Clock::now();
   auto none = kubectl().wait_for(
       {"get", "pods", "-n", kSystem, "-l", "app.kubernetes.io/name=castellan-manager"},
-      [](const json& l) { return l.value("items", json::array()).empty(); }, seconds(90));
+      [](const json& l) { return l.value("items", json::array()).empty(); }, seconds(240));
   ASSERT_TRUE(none.value("items", json::array()).empty()) << none.dump(2);
+  record("manager_scaled_to_zero_to_gone_s", seconds_since(scaled_at));
 
   auto gated =
       kubectl().run({"create", "--dry-run=server", "-f", "-"}, pod(kAdmissionNs, "while-down"));
@@ -629,8 +631,8 @@ TEST(NodeUninstall, LeavesNothingFailingClosed) {
   SKIP_WITHOUT_NODE();
   auto start = Clock::now();
   auto deleted = kubectl().run({"delete", "-k", NodeEnvironment::source_dir() + "/" + kOverlay,
-                                "--ignore-not-found", "--timeout=180s"},
-                               {}, seconds(240));
+                                "--ignore-not-found", "--timeout=300s"},
+                               {}, seconds(360));
   EXPECT_TRUE(deleted.ok()) << deleted.err;
   for (const char* kind : {"validatingwebhookconfigurations", "mutatingwebhookconfigurations"}) {
     auto left = kubectl().wait_for(
@@ -641,7 +643,7 @@ TEST(NodeUninstall, LeavesNothingFailingClosed) {
           }
           return true;
         },
-        seconds(90));
+        seconds(180));
     EXPECT_EQ(left.dump().find("\"castellan"), std::string::npos)
         << kind << " left: " << left.dump(2);
   }
