@@ -37,7 +37,7 @@ Usage: $(basename "$0") up | down | env | status | help
           and the 'default' ServiceAccount has its token; prints 'export KUBECONFIG=...'.
   down    Stop everything and put the machine back as it was: processes, containers,
           mounts, iptables chains, the bridge, kubepods cgroups, sysctls, state. Safe to
-          run at any time, also after a crash. The registry keeps running.
+          run at any time, also after a crash. Stops the registry if up started it.
   env     Print the exports for the running node:  eval "\$($(basename "$0") env)"
   status  Report each component; exit 0 if the node is Ready, 1 if not.
   help    Show this help.
@@ -364,9 +364,13 @@ check_tools() {
 }
 
 # Starts the loopback registry and pushes the pause image, when the image scripts exist.
+# A registry started here is stopped again by down; one that already ran is left running.
 ensure_pause_image() {
   if [ -x "$root/e2e/registry.sh" ]; then
-    "$root/e2e/registry.sh" up >&2 || die "e2e/registry.sh up failed"
+    if ! "$root/e2e/registry.sh" status >/dev/null 2>&1; then
+      "$root/e2e/registry.sh" up >&2 || die "e2e/registry.sh up failed"
+      touch "$state_dir/run/registry-started"
+    fi
   fi
   if [ -x "$root/scripts/images.sh" ]; then
     "$root/scripts/images.sh" push pause >&2 || die "scripts/images.sh push pause failed"
@@ -506,6 +510,12 @@ on_up_exit() {
   cmd_down
 }
 
+# Stops the registry if up started it (its storage, the image cache, stays).
+stop_registry() {
+  [ -f "$state_dir/run/registry-started" ] || return 0
+  "$root/e2e/registry.sh" down >&2
+}
+
 cmd_down() {
   require_root
   if [ ! -d "$state_dir" ] && ! ip link show "$bridge" >/dev/null 2>&1; then
@@ -515,7 +525,8 @@ cmd_down() {
   # Each step does what it can; one that fails does not keep the others from running.
   local step
   for step in stop_node_agents kill_containers stop_containerd stop_controlplane unmount_state \
-    remove_chains remove_links remove_conntrack remove_cgroups remove_created_paths restore_sysctls; do
+    remove_chains remove_links remove_conntrack remove_cgroups remove_created_paths restore_sysctls \
+    stop_registry; do
     "$step" || log "warning: $step did not finish"
   done
   rm -rf "$state_dir" || die "could not remove $state_dir"

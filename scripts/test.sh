@@ -19,7 +19,7 @@ echo "==> Building"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)"
 
-# The node tests start the image registry when it is down; stop it again afterwards.
+# The node tests stop the registry they start; this also stops it when ctest killed them.
 if ! e2e/registry.sh status >/dev/null 2>&1; then
   trap 'e2e/registry.sh down >/dev/null 2>&1 || true' EXIT
 fi

@@ -35,6 +35,10 @@ bring_up() {
   seconds_since "$start"
 }
 
+registry_was_up=no
+"$root/e2e/registry.sh" status >/dev/null 2>&1 && registry_was_up=yes
+trap 'rm -rf "$work"; [ "$registry_was_up" = yes ] || "$root/e2e/registry.sh" down >/dev/null 2>&1' EXIT
+
 log "images: build and push (warm), then sizes"
 "$root/scripts/images.sh" push >/dev/null 2>&1
 start=$(millis)

@@ -13,6 +13,7 @@ struct State {
   std::string node_name;
   std::string skip_reason = "the node environment was not set up";
   bool started_here = false;
+  bool registry_started_here = false;
 };
 
 State& state() {
@@ -60,6 +61,8 @@ void NodeEnvironment::SetUp() {
   }
   const auto root = source_dir();
   const auto node_sh = root + "/e2e/node.sh";
+  s.registry_started_here =
+      !script({root + "/e2e/registry.sh", "status"}, std::chrono::seconds(30), false).ok();
   std::cerr << "node environment: pushing Castellan's images (scripts/images.sh push)\n";
   auto images = script({root + "/scripts/images.sh", "push"}, std::chrono::seconds(1500), true);
   if (!images.ok()) {
@@ -100,13 +103,18 @@ void NodeEnvironment::SetUp() {
 
 void NodeEnvironment::TearDown() {
   auto& s = state();
-  if (!s.started_here) return;
   if (getenv("CASTELLAN_NODE_KEEP")) {
-    std::cerr << "node environment: CASTELLAN_NODE_KEEP is set; the node keeps running\n";
+    std::cerr << "node environment: CASTELLAN_NODE_KEEP is set; the node and registry keep running\n";
     return;
   }
-  auto down = script({source_dir() + "/e2e/node.sh", "down"}, std::chrono::seconds(300), true);
-  EXPECT_TRUE(down.ok()) << "e2e/node.sh down failed: " << down.err;
+  if (s.started_here) {
+    auto down = script({source_dir() + "/e2e/node.sh", "down"}, std::chrono::seconds(300), true);
+    EXPECT_TRUE(down.ok()) << "e2e/node.sh down failed: " << down.err;
+  }
+  if (s.registry_started_here) {
+    auto down = script({source_dir() + "/e2e/registry.sh", "down"}, std::chrono::seconds(60), true);
+    EXPECT_TRUE(down.ok()) << "e2e/registry.sh down failed: " << down.err;
+  }
 }
 
 }  // namespace castellan::e2e

@@ -2,7 +2,8 @@
 // One real node per test binary: Castellan's images pushed to the local registry
 // (scripts/images.sh push) and a kubelet + containerd node with its control plane
 // (e2e/node.sh up), torn down again at the end. Including this header registers it.
-// A node that already runs (`e2e/node.sh status` says Ready) is used and left running.
+// A node that already runs (`e2e/node.sh status` says Ready) is used and left running; so is a
+// registry that already answered. What SetUp started, TearDown stops.
 // Tests call NodeEnvironment::skip_reason() first: not root, or the node did not come up.
 
 #include <gtest/gtest.h>
