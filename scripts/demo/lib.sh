@@ -18,6 +18,10 @@ wait_until() {  # seconds command...
     sleep 0.5
   done
 }
+# True when a numeric status field of a SecurityPolicy has reached a value.
+status_at_least() {  # policy jsonpath minimum
+  [ "$(kubectl get securitypolicy "$1" -o jsonpath="{$2}")" -ge "$3" ]
+}
 # Runs a command that admission must refuse: shows the refusal, or counts a failure.
 expect_denied() {  # what command...
   local what=$1 out

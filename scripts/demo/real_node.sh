@@ -119,13 +119,13 @@ for _ in $(seq 30); do
   sleep 1 # the sensor scopes a container once it sees the Pod's status name it
 done
 if [ "$code" -eq 137 ]; then say "ok: the shell was killed before it ran (exit 137, rule shell-in-container: Kill)"; else say "FAILED: the shell exited with $code"; failures=$((failures + 1)); fi
-alerted() { [ "$(kubectl get secpol runtime-threats -o jsonpath='{.status.runtime.killed}')" -ge 1 ]; }
-check "the kill is counted in status.runtime.killed" wait_until 60 alerted
+check "the kill is counted in status.runtime.killed" \
+  wait_until 60 status_at_least runtime-threats .status.runtime.killed 1
 run kubectl get events -n prod-web --field-selector reason=RuntimeViolation
 
 step "3. Responses on the real pod, node and image"
-responded() { [ "$(kubectl get secpol runtime-threats -o jsonpath='{.status.responses.taken}')" -ge 4 ]; }
-check "four response actions taken" wait_until 60 responded
+check "four response actions taken" \
+  wait_until 60 status_at_least runtime-threats .status.responses.taken 4
 run kubectl get pod "$pod" -n prod-web --show-labels
 check "pod $pod labelled castellan.io/quarantine=true" \
   sh -c "kubectl get pod $pod -n prod-web -o jsonpath='{.metadata.labels}' | grep -q quarantine"

@@ -116,13 +116,13 @@ set +e
 code=$?
 set -e
 if [ "$code" -eq 137 ]; then say "ok: the shell was killed before it ran (SIGKILL, rule shell-in-container: Kill)"; else say "FAILED: the shell exited with $code"; failures=$((failures + 1)); fi
-alerted() { [ "$(kubectl get secpol runtime-threats -o jsonpath='{.status.runtime.alerts}')" -ge 1 ]; }
-check "the alert is counted in status.runtime.alerts" wait_until 60 alerted
+check "the alert is counted in status.runtime.alerts" \
+  wait_until 60 status_at_least runtime-threats .status.runtime.alerts 1
 run kubectl get events -n prod-web --field-selector reason=RuntimeViolation
 
 step "3. Responses: quarantined digest, isolation, taint, notification"
-responded() { [ "$(kubectl get secpol runtime-threats -o jsonpath='{.status.responses.taken}')" -ge 4 ]; }
-check "four response actions taken" wait_until 60 responded
+check "four response actions taken" \
+  wait_until 60 status_at_least runtime-threats .status.responses.taken 4
 run kubectl get networkpolicy castellan-quarantine -n prod-web -o jsonpath='{.spec}'
 echo
 check "NetworkPolicy castellan-quarantine denies all ingress and egress" \
